@@ -1,0 +1,1 @@
+//! The OpenAI-compatible provider (stub, being written).

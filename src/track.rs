@@ -1,0 +1,118 @@
+//! What taggenius knows of a track, whatever library format it came from, and the key under
+//! which its blueprint is cached.
+
+use serde::Serialize;
+
+/// The metadata sent to a provider: the track's identity plus the hints a tagger uses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TrackInfo {
+    pub artist: String,
+    pub title: String,
+    pub genre: String,
+    pub year: String,
+    pub bpm: Option<f64>,
+    pub key: String,
+    pub label: String,
+}
+
+impl TrackInfo {
+    /// The blueprint cache key: artist and title folded so that the same recording found in
+    /// two libraries, or spelled a little differently, is asked for once.
+    pub fn cache_key(&self) -> String {
+        cache_key(&self.artist, &self.title)
+    }
+
+    pub fn is_identifiable(&self) -> bool {
+        !self.title.trim().is_empty()
+    }
+}
+
+/// Folds case, whitespace and `feat.`/`ft.`/`featuring` credits; keeps mix names, since an
+/// extended mix and a radio edit are tagged differently.
+pub fn cache_key(artist: &str, title: &str) -> String {
+    format!("{}\u{1f}{}", fold_artist(artist), fold_title(title))
+}
+
+fn fold_artist(artist: &str) -> String {
+    let folded = fold(artist);
+    match find_featuring(&folded) {
+        Some(at) => folded[..at].trim_end().to_string(),
+        None => folded,
+    }
+}
+
+/// Drops a featuring credit from a title, whether bare or in brackets, and keeps what follows
+/// a bracketed credit ("Song (feat. X) (Extended Mix)" keeps the mix).
+fn fold_title(title: &str) -> String {
+    let folded = fold(title);
+    let Some(at) = find_featuring(&folded) else {
+        return folded;
+    };
+    let (head, tail) = folded.split_at(at);
+    let head = head.trim_end();
+    let (head, closer) = match head.strip_suffix(['(', '[']) {
+        Some(inner) => (inner.trim_end(), if head.ends_with('(') { ')' } else { ']' }),
+        None => (head, '\0'),
+    };
+    let rest = match tail.find(closer) {
+        Some(end) if closer != '\0' => tail[end + 1..].trim_start(),
+        _ => "",
+    };
+    [head, rest]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Byte offset of a featuring credit in already folded text.
+fn find_featuring(folded: &str) -> Option<usize> {
+    const MARKERS: [&str; 5] = ["feat.", "feat ", "ft.", "ft ", "featuring "];
+    let bytes = folded.as_bytes();
+    (0..folded.len())
+        .filter(|&i| folded.is_char_boundary(i))
+        .filter(|&i| i == 0 || matches!(bytes[i - 1], b' ' | b'(' | b'['))
+        .find(|&i| MARKERS.iter().any(|m| folded[i..].starts_with(m)))
+        .filter(|&i| i > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_whitespace_and_featuring_fold_together() {
+        let plain = cache_key("Daft Punk", "One More Time");
+        assert_eq!(cache_key("  daft   PUNK ", "one more  time"), plain);
+        assert_eq!(cache_key("Daft Punk feat. Romanthony", "One More Time"), plain);
+        assert_eq!(cache_key("Daft Punk ft. Romanthony", "One More Time"), plain);
+        assert_eq!(cache_key("Daft Punk", "One More Time (feat. Romanthony)"), plain);
+        assert_eq!(cache_key("Daft Punk", "One More Time ft Romanthony"), plain);
+    }
+
+    #[test]
+    fn mix_names_are_kept() {
+        let radio = cache_key("Artist", "Song");
+        let extended = cache_key("Artist", "Song (Extended Mix)");
+        assert_ne!(radio, extended);
+        assert_eq!(
+            cache_key("Artist", "Song (feat. Guest) (Extended Mix)"),
+            extended
+        );
+    }
+
+    #[test]
+    fn words_that_merely_start_like_feat_are_kept() {
+        assert_ne!(cache_key("Feature", "Ft"), cache_key("", ""));
+        assert_eq!(fold_title("Left Feet"), "left feet");
+        assert_eq!(fold_artist("Fatboy Slim"), "fatboy slim");
+    }
+}
