@@ -51,7 +51,10 @@ fn fold_title(title: &str) -> String {
     let (head, tail) = folded.split_at(at);
     let head = head.trim_end();
     let (head, closer) = match head.strip_suffix(['(', '[']) {
-        Some(inner) => (inner.trim_end(), if head.ends_with('(') { ')' } else { ']' }),
+        Some(inner) => (
+            inner.trim_end(),
+            if head.ends_with('(') { ')' } else { ']' },
+        ),
         None => (head, '\0'),
     };
     let rest = match tail.find(closer) {
@@ -92,9 +95,18 @@ mod tests {
     fn case_whitespace_and_featuring_fold_together() {
         let plain = cache_key("Daft Punk", "One More Time");
         assert_eq!(cache_key("  daft   PUNK ", "one more  time"), plain);
-        assert_eq!(cache_key("Daft Punk feat. Romanthony", "One More Time"), plain);
-        assert_eq!(cache_key("Daft Punk ft. Romanthony", "One More Time"), plain);
-        assert_eq!(cache_key("Daft Punk", "One More Time (feat. Romanthony)"), plain);
+        assert_eq!(
+            cache_key("Daft Punk feat. Romanthony", "One More Time"),
+            plain
+        );
+        assert_eq!(
+            cache_key("Daft Punk ft. Romanthony", "One More Time"),
+            plain
+        );
+        assert_eq!(
+            cache_key("Daft Punk", "One More Time (feat. Romanthony)"),
+            plain
+        );
         assert_eq!(cache_key("Daft Punk", "One More Time ft Romanthony"), plain);
     }
 

@@ -1,0 +1,368 @@
+//! The SQLite cache: blueprints by normalised artist and title, the original value of every
+//! field taggenius overwrote, and the history of runs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::blueprint::{Blueprint, SCHEMA_VERSION};
+
+const USER_VERSION: i64 = 1;
+
+const MIGRATION_1: &str = "
+CREATE TABLE blueprints (
+    key TEXT PRIMARY KEY,
+    artist TEXT NOT NULL,
+    title TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    blueprint TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE originals (
+    track TEXT NOT NULL,
+    field TEXT NOT NULL,
+    raw BLOB,
+    PRIMARY KEY (track, field)
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    command TEXT NOT NULL,
+    library TEXT,
+    level TEXT,
+    tracks INTEGER NOT NULL,
+    cached INTEGER NOT NULL,
+    fetched INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    saved_usd REAL NOT NULL
+);
+";
+
+/// A blueprint as stored, with where it came from: a model name, or `local`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cached {
+    pub source: String,
+    pub blueprint: Blueprint,
+    pub created_at: i64,
+}
+
+impl Cached {
+    pub fn is_local(&self) -> bool {
+        self.source == LOCAL_SOURCE
+    }
+}
+
+pub const LOCAL_SOURCE: &str = "local";
+
+pub struct Cache {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+/// `TAGGENIUS_DB` (or `--db`) wins; else `cache.sqlite3` in the platform's data folder.
+pub fn default_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "taggenius")
+        .context("cannot find a home folder for the cache; set TAGGENIUS_DB")?;
+    Ok(dirs.data_dir().join("cache.sqlite3"))
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Cache {
+    pub fn open(path: &Path) -> Result<Cache> {
+        let shown = path.display();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cache {shown}: cannot create {}", dir.display()))?;
+        }
+        let conn = Connection::open(path).with_context(|| format!("cache {shown}: cannot open"))?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let cache = Cache {
+            conn,
+            path: path.to_path_buf(),
+        };
+        cache.prepare().with_context(|| format!("cache {shown}"))?;
+        Ok(cache)
+    }
+
+    fn prepare(&self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| not_a_cache(&e))?;
+        if version > USER_VERSION {
+            bail!(
+                "was written by a newer taggenius (schema {version}, this one knows {USER_VERSION}); upgrade taggenius or point TAGGENIUS_DB elsewhere"
+            );
+        }
+        if version == 0 {
+            let foreign: i64 =
+                self.conn
+                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if foreign > 0 {
+                bail!("is an SQLite database but not a taggenius cache; it was left as it is");
+            }
+        }
+        self.set_wal()?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if version < USER_VERSION {
+            self.migrate()?;
+        }
+        Ok(())
+    }
+
+    /// Two runs creating a cache at once can find the database locked while switching journal
+    /// mode, which the busy handler does not cover: retry for a while.
+    fn set_wal(&self) -> Result<()> {
+        let mut last = None;
+        for _ in 0..100 {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(_) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        match last {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
+    fn migrate(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let result = if version == 0 {
+            self.conn
+                .execute_batch(MIGRATION_1)
+                .and_then(|_| self.conn.pragma_update(None, "user_version", USER_VERSION))
+        } else {
+            Ok(())
+        };
+        match result {
+            Ok(()) => self.conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn blueprint_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM blueprints", [], |r| r.get(0))?)
+    }
+
+    /// The cached blueprints for `keys`. A large share of the cache is read in one pass, which
+    /// beats a point lookup per track by far on big libraries.
+    pub fn lookup<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<HashMap<String, Cached>> {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        let total = self.blueprint_count()? as usize;
+        let mut found = HashMap::with_capacity(keys.len().min(total));
+        if total <= keys.len() * 4 {
+            let wanted: std::collections::HashSet<&str> = keys.iter().copied().collect();
+            let mut stmt = self
+                .conn
+                .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let key: String = row.get(0)?;
+                if wanted.contains(key.as_str()) {
+                    if let Some(cached) = decode_row(row)? {
+                        found.insert(key, cached);
+                    }
+                }
+            }
+        } else {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT key, source, blueprint, created_at FROM blueprints WHERE key = ?1",
+            )?;
+            for key in keys {
+                let row = stmt
+                    .query_row([key], |row| Ok(decode_row(row)))
+                    .optional()?;
+                if let Some(Some(cached)) = row.transpose()? {
+                    found.insert(key.to_string(), cached);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Stores a blueprint; committed at once so that nothing paid for is lost.
+    pub fn store(
+        &self,
+        key: &str,
+        artist: &str,
+        title: &str,
+        source: &str,
+        bp: &Blueprint,
+    ) -> Result<()> {
+        self.store_at(key, artist, title, source, bp, now())
+    }
+
+    pub fn store_at(
+        &self,
+        key: &str,
+        artist: &str,
+        title: &str,
+        source: &str,
+        bp: &Blueprint,
+        created_at: i64,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO blueprints (key, artist, title, schema_version, source, blueprint, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![key, artist, title, SCHEMA_VERSION, source, bp.to_json(), created_at])?;
+        Ok(())
+    }
+
+    /// Remembers a field's value as it was before taggenius first touched the track; later
+    /// runs never overwrite it.
+    pub fn remember_original(&self, track: &str, field: &str, raw: Option<&[u8]>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO originals (track, field, raw) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![track, field, raw])?;
+        Ok(())
+    }
+
+    /// Every remembered original, by track then field.
+    pub fn originals(&self) -> Result<HashMap<String, HashMap<String, Option<Vec<u8>>>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT track, field, raw FROM originals")?;
+        let mut rows = stmt.query([])?;
+        let mut all: HashMap<String, HashMap<String, Option<Vec<u8>>>> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            all.entry(row.get(0)?)
+                .or_default()
+                .insert(row.get(1)?, row.get(2)?);
+        }
+        Ok(all)
+    }
+
+    /// The (track, field) pairs whose original is already remembered.
+    pub fn remembered_fields(&self) -> Result<std::collections::HashSet<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT track, field FROM originals")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn in_transaction<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match work() {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+fn decode_row(row: &rusqlite::Row) -> rusqlite::Result<Option<Cached>> {
+    let json: String = row.get(2)?;
+    // A row that no longer validates (hand-edited, older vocabulary) counts as a miss.
+    Ok(Blueprint::from_json(&json).ok().map(|blueprint| Cached {
+        source: row.get(1).unwrap_or_default(),
+        blueprint,
+        created_at: row.get(3).unwrap_or_default(),
+    }))
+}
+
+fn not_a_cache(e: &rusqlite::Error) -> anyhow::Error {
+    anyhow::anyhow!("is not a taggenius cache ({e}); it was left as it is: move it aside or point TAGGENIUS_DB elsewhere")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bp() -> Blueprint {
+        Blueprint::from_json(r#"{"primary_genre":"Techno","energy_level":7}"#).unwrap()
+    }
+
+    #[test]
+    fn stores_and_finds_blueprints_both_ways() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.sqlite3")).unwrap();
+        for i in 0..10 {
+            cache
+                .store(&format!("k{i}"), "a", "t", "gpt", &bp())
+                .unwrap();
+        }
+        let few = cache.lookup(["k1", "zz"]).unwrap();
+        assert_eq!(few.len(), 1);
+        let many: Vec<String> = (0..5).map(|i| format!("k{i}")).collect();
+        let all = cache.lookup(many.iter().map(String::as_str)).unwrap();
+        assert_eq!(all.len(), 5);
+        assert_eq!(all["k3"].blueprint, bp());
+    }
+
+    #[test]
+    fn originals_are_kept_from_the_first_touch() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.sqlite3")).unwrap();
+        cache
+            .remember_original("t1", "Genre", Some(b"Old"))
+            .unwrap();
+        cache
+            .remember_original("t1", "Genre", Some(b"New"))
+            .unwrap();
+        cache.remember_original("t1", "Colour", None).unwrap();
+        let originals = cache.originals().unwrap();
+        assert_eq!(originals["t1"]["Genre"].as_deref(), Some(&b"Old"[..]));
+        assert_eq!(originals["t1"]["Colour"], None);
+    }
+
+    #[test]
+    fn foreign_and_newer_files_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk");
+        std::fs::write(&junk, b"not a database at all, just some text here....").unwrap();
+        let err = Cache::open(&junk).err().unwrap();
+        assert!(
+            format!("{err:#}").contains("not a taggenius cache"),
+            "{err:#}"
+        );
+        assert_eq!(
+            std::fs::read(&junk).unwrap(),
+            b"not a database at all, just some text here...."
+        );
+        let newer = dir.path().join("newer");
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = Cache::open(&newer).err().unwrap();
+        assert!(format!("{err:#}").contains("newer taggenius"), "{err:#}");
+    }
+}

@@ -1,0 +1,154 @@
+//! The command line, as DESIGN.md fixes it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::{Level, WriteField};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "taggenius",
+    version,
+    about = "Tag a DJ library once with an LLM; render any detail level from a local cache",
+    after_help = "Exit codes: 0 every track rendered, 3 output written but some tracks have no blueprint, 1 error (nothing written), 2 usage error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Cache file [env: TAGGENIUS_DB; default: <data dir>/taggenius/cache.sqlite3]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Give every track a blueprint (cache first, then the provider) and write a tagged library
+    Tag(TagArgs),
+    /// Re-render from the cache only, never touching the network
+    Retag(RetagArgs),
+    /// Undo tag: remove the taggenius block and put back the values it overwrote
+    Clear(ClearArgs),
+    /// Inspect, export or import the blueprint cache
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderChoice {
+    Openai,
+    Local,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RenderArgs {
+    /// Detail level to render
+    #[arg(long, value_enum, default_value_t = Level::Recommended)]
+    pub level: Level,
+    /// Output library ("-" for standard output) [default: <stem>.tagged.<ext> beside the input]
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<String>,
+    /// Fields to write, comma-separated
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "genre,comments"
+    )]
+    pub write: Vec<WriteField>,
+    /// Print a one-object JSON summary on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar and no summary on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// rekordbox XML library ("-" for standard input)
+    pub library: String,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// Use the cache only; tracks it does not hold stay untouched
+    #[arg(long)]
+    pub offline: bool,
+    /// openai (any OpenAI-compatible server) when a key or base URL is set, else local
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderChoice>,
+    /// Requests in flight at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Tracks per request
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub batch: u16,
+    /// Model [env: TAGGENIUS_MODEL; default: gpt-4o-mini]
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Ask again for tracks already in the cache
+    #[arg(long)]
+    pub refresh: bool,
+    /// Print what a run would do (tracks, hits, requests, tokens, cost); send and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stop fetching before the estimated spend passes this many US dollars
+    #[arg(long, value_name = "USD")]
+    pub budget: Option<f64>,
+    /// API key [env: OPENAI_API_KEY]
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// OpenAI-compatible server [env: OPENAI_BASE_URL; default: https://api.openai.com/v1]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Seconds before one request is given up and retried
+    #[arg(long, default_value_t = 120)]
+    pub timeout: u64,
+    /// Price override in USD per 1M tokens: INPUT,OUTPUT (for models not in the table)
+    #[arg(long, value_name = "IN,OUT")]
+    pub price: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RetagArgs {
+    /// Library to render [default: the library the last `tag` read]
+    pub library: Option<String>,
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ClearArgs {
+    /// Tagged library ("-" for standard input)
+    pub library: String,
+    /// Output library ("-" for standard output) [default: <stem>.cleared.<ext>]
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<String>,
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// What the cache holds, what was spent and what it saved
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The stored blueprint of one track, as JSON
+    Show { artist: String, title: String },
+    /// Every blueprint as JSON Lines
+    Export {
+        /// File to write ("-" or nothing for standard output)
+        file: Option<String>,
+    },
+    /// Merge blueprints from JSON Lines; never replaces a newer blueprint
+    Import {
+        /// File to read ("-" for standard input)
+        file: String,
+    },
+}

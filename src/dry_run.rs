@@ -1,0 +1,60 @@
+//! `tag --dry-run`: what a run would do and cost, with nothing sent and nothing written.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::openai;
+use crate::pipeline::Prepared;
+use crate::provider::Provider;
+use crate::track::TrackInfo;
+
+#[derive(Debug, Serialize)]
+struct DryRun {
+    tracks: usize,
+    unique: usize,
+    cached: usize,
+    to_fetch: usize,
+    provider: String,
+    requests: u64,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    cost_usd: f64,
+}
+
+pub fn print(
+    prepared: &Prepared,
+    unique: usize,
+    wanted: &[(&str, &TrackInfo)],
+    provider: &Provider,
+    json: bool,
+) -> Result<u8> {
+    let mut plan = DryRun {
+        tracks: prepared.library.tracks.len(),
+        unique,
+        cached: unique - wanted.len(),
+        to_fetch: wanted.len(),
+        provider: provider.source_name().to_string(),
+        requests: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_usd: 0.0,
+    };
+    if let Provider::OpenAi(cfg) = provider {
+        let estimate = openai::estimate(cfg, &crate::fetch::jobs_for(wanted));
+        plan.requests = estimate.requests;
+        plan.prompt_tokens = estimate.prompt_tokens;
+        plan.completion_tokens = estimate.completion_tokens;
+        plan.cost_usd = estimate.cost_usd;
+    }
+    if json {
+        println!("{}", serde_json::to_string(&plan)?);
+    } else {
+        println!(
+            "{} tracks, {} unique: {} in the cache, {} to ask {} in {} requests, about {} prompt + {} completion tokens, ${:.4}",
+            plan.tracks, plan.unique, plan.cached, plan.to_fetch, plan.provider, plan.requests,
+            plan.prompt_tokens, plan.completion_tokens, plan.cost_usd
+        );
+        println!("dry run: nothing was sent and nothing was written");
+    }
+    Ok(0)
+}

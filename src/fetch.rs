@@ -1,0 +1,190 @@
+//! Asks the online provider for the blueprints the cache lacks, committing each one to the
+//! cache the moment it arrives.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use anyhow::Result;
+
+use crate::cache::{now, Cache, Cached};
+use crate::history::Summary;
+use crate::openai::{self, Event, Job, OpenAiConfig};
+use crate::progress::Progress;
+use crate::track::TrackInfo;
+
+/// Set by the Ctrl-C handler; the fetch stops handing out work when it sees it.
+pub fn interrupted() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(Arc::default).clone()
+}
+
+/// Returned when Ctrl-C ended a run: what was saved is reported, nothing is written.
+#[derive(Debug)]
+pub struct Interrupted {
+    pub saved: usize,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "interrupted: {} new blueprints are saved in the cache; no library was written",
+            self.saved
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+pub struct Online<'a> {
+    pub cache: &'a Cache,
+    pub cfg: &'a OpenAiConfig,
+    pub budget: Option<f64>,
+    pub quiet: bool,
+}
+
+/// Fetches `wanted`; returns why each track that got no blueprint got none.
+pub fn fetch(
+    online: &Online,
+    wanted: &[(&str, &TrackInfo)],
+    found: &mut HashMap<String, Cached>,
+    summary: &mut Summary,
+) -> Result<HashMap<String, String>> {
+    let mut reasons = HashMap::new();
+    let affordable = affordable(online, wanted);
+    for (key, _) in &wanted[affordable..] {
+        reasons.insert(
+            key.to_string(),
+            "not fetched: over the --budget".to_string(),
+        );
+    }
+    let wanted = &wanted[..affordable];
+    let jobs = jobs_for(wanted);
+    let progress = Progress::new(jobs.len(), online.quiet);
+    let mut store_error = None;
+    let result = openai::fetch(online.cfg, jobs, |event| {
+        let step = on_event(online, wanted, event, found, summary, &mut reasons);
+        match step {
+            Ok(advanced) => {
+                if advanced {
+                    progress.advance(summary.missing.len() + reasons.len(), summary.cost_usd);
+                }
+                keep_going(online, summary)
+            }
+            Err(e) => {
+                store_error = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    });
+    progress.finish();
+    if let Some(e) = store_error {
+        return Err(e);
+    }
+    result?;
+    if interrupted().load(Ordering::SeqCst) {
+        return Err(Interrupted {
+            saved: summary.fetched,
+        }
+        .into());
+    }
+    for (key, _) in wanted {
+        if !found.contains_key(*key) && !reasons.contains_key(*key) {
+            reasons.insert(key.to_string(), "not fetched: the run stopped early".into());
+        }
+    }
+    Ok(reasons)
+}
+
+/// The provider's jobs for `wanted`: the id is the index, short to spare tokens.
+pub fn jobs_for(wanted: &[(&str, &TrackInfo)]) -> Vec<Job> {
+    wanted
+        .iter()
+        .enumerate()
+        .map(|(i, (_, info))| Job {
+            id: i.to_string(),
+            info: (*info).clone(),
+        })
+        .collect()
+}
+
+fn keep_going(online: &Online, summary: &Summary) -> ControlFlow<()> {
+    let over_budget = online.budget.is_some_and(|b| summary.cost_usd >= b);
+    if over_budget || interrupted().load(Ordering::SeqCst) {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
+/// How many of `wanted` fit in the budget by the estimate, in order.
+fn affordable(online: &Online, wanted: &[(&str, &TrackInfo)]) -> usize {
+    let Some(budget) = online.budget else {
+        return wanted.len();
+    };
+    let estimate = openai::estimate(online.cfg, &jobs_for(wanted));
+    if estimate.cost_usd <= budget || estimate.cost_usd <= 0.0 {
+        return wanted.len();
+    }
+    let per_track = estimate.cost_usd / wanted.len() as f64;
+    ((budget / per_track).floor() as usize).min(wanted.len())
+}
+
+/// Handles one event; true when a track was settled (for the progress bar).
+fn on_event(
+    online: &Online,
+    wanted: &[(&str, &TrackInfo)],
+    event: Event,
+    found: &mut HashMap<String, Cached>,
+    summary: &mut Summary,
+    reasons: &mut HashMap<String, String>,
+) -> Result<bool> {
+    let lookup = |id: &str| id.parse::<usize>().ok().and_then(|i| wanted.get(i));
+    match event {
+        Event::Blueprint { id, blueprint } => {
+            let Some((key, info)) = lookup(&id) else {
+                return Ok(false);
+            };
+            let source = &online.cfg.model;
+            online
+                .cache
+                .store(key, &info.artist, &info.title, source, &blueprint)?;
+            found.insert(
+                key.to_string(),
+                Cached {
+                    source: source.clone(),
+                    blueprint,
+                    created_at: now(),
+                },
+            );
+            reasons.remove(*key);
+            summary.fetched += 1;
+            Ok(true)
+        }
+        Event::Failed { id, reason } => {
+            let Some((key, _)) = lookup(&id) else {
+                return Ok(false);
+            };
+            reasons.insert(key.to_string(), reason);
+            summary.failed += 1;
+            Ok(true)
+        }
+        Event::Usage {
+            prompt_tokens,
+            completion_tokens,
+            cost_usd,
+            ..
+        } => {
+            summary.prompt_tokens += prompt_tokens;
+            summary.completion_tokens += completion_tokens;
+            summary.cost_usd += cost_usd;
+            Ok(false)
+        }
+        Event::Request => {
+            summary.requests += 1;
+            Ok(false)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! What `tag` and `retag` share: the library's tracks and their cache keys, the blueprints
+//! found for them, and the edits that render those blueprints into the library.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+
+use crate::cache::{Cache, Cached};
+use crate::history::{Missing, Summary};
+use crate::library::{Field, Library, TrackEntry};
+use crate::render::{comment_with_block, render, Level, Rendered, WriteField, KEEP_COLOUR};
+use crate::track::TrackInfo;
+use crate::writer::{set_attribute, Output};
+
+/// A library with each track's metadata and cache key.
+pub struct Prepared {
+    pub library: Library,
+    pub infos: Vec<TrackInfo>,
+    /// The cache key of each track; `None` for a track with neither title nor file name.
+    pub keys: Vec<Option<String>>,
+}
+
+impl Prepared {
+    pub fn new(library: Library) -> Prepared {
+        let infos: Vec<TrackInfo> = library
+            .tracks
+            .iter()
+            .map(|t| library.track_info(t))
+            .collect();
+        let keys = infos
+            .iter()
+            .map(|i| i.is_identifiable().then(|| i.cache_key()))
+            .collect();
+        Prepared {
+            library,
+            infos,
+            keys,
+        }
+    }
+
+    /// Each distinct key once, with the first track that carries it.
+    pub fn unique(&self) -> Vec<(&str, &TrackInfo)> {
+        let mut seen = HashSet::new();
+        self.keys
+            .iter()
+            .zip(&self.infos)
+            .filter_map(|(key, info)| key.as_deref().map(|k| (k, info)))
+            .filter(|(key, _)| seen.insert(*key))
+            .collect()
+    }
+
+    pub fn lookup(&self, cache: &Cache) -> Result<HashMap<String, Cached>> {
+        cache.lookup(self.keys.iter().flatten().map(String::as_str))
+    }
+}
+
+/// What to render and where.
+pub struct RenderPlan<'a> {
+    pub level: Level,
+    pub fields: &'a [WriteField],
+    pub output: &'a Output,
+}
+
+/// Renders every track that has a blueprint, remembers the values it overwrites for `clear`,
+/// writes the output and fills in the summary's track counts and misses.
+pub fn render_and_write(
+    prepared: &Prepared,
+    found: &HashMap<String, Cached>,
+    reasons: &HashMap<String, String>,
+    plan: &RenderPlan,
+    cache: &Cache,
+    summary: &mut Summary,
+) -> Result<()> {
+    let lib = &prepared.library;
+    let remembered = cache.remembered_fields()?;
+    let mut rendered: HashMap<&str, Rendered> = HashMap::new();
+    let mut edits = Vec::new();
+    let mut originals = Vec::new();
+    for ((entry, info), key) in lib.tracks.iter().zip(&prepared.infos).zip(&prepared.keys) {
+        let Some(cached) = key.as_deref().and_then(|k| found.get(k).map(|c| (k, c))) else {
+            summary.missing.push(missing(info, key.as_deref(), reasons));
+            continue;
+        };
+        let (key, cached) = cached;
+        let values = rendered
+            .entry(key)
+            .or_insert_with(|| render(&cached.blueprint, plan.level));
+        let track_id = track_id(lib, entry, key);
+        for (field, value) in field_values(lib, entry, values, plan.fields) {
+            if entry.value(&lib.bytes, field) == value {
+                continue;
+            }
+            if !remembered.contains(&(track_id.clone(), field.attribute().to_string())) {
+                let raw = entry.raw(&lib.bytes, field).map(<[u8]>::to_vec);
+                originals.push((track_id.clone(), field, raw));
+            }
+            edits.push(set_attribute(entry, field, &value));
+        }
+    }
+    cache.in_transaction(|| {
+        for (track, field, raw) in &originals {
+            cache.remember_original(track, field.attribute(), raw.as_deref())?;
+        }
+        Ok(())
+    })?;
+    plan.output.write(&lib.bytes, &mut edits)?;
+    summary.tracks = lib.tracks.len();
+    summary.level = plan.level.name().to_string();
+    summary.output = plan.output.describe();
+    Ok(())
+}
+
+fn missing(info: &TrackInfo, key: Option<&str>, reasons: &HashMap<String, String>) -> Missing {
+    let reason = match key {
+        None => "no title and no file name to know it by".to_string(),
+        Some(k) => reasons
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| "not in the cache".to_string()),
+    };
+    Missing {
+        artist: info.artist.clone(),
+        title: info.title.clone(),
+        reason,
+    }
+}
+
+/// The values a track gets for the chosen fields.
+fn field_values(
+    lib: &Library,
+    entry: &TrackEntry,
+    rendered: &Rendered,
+    fields: &[WriteField],
+) -> Vec<(Field, String)> {
+    let mut values = Vec::with_capacity(fields.len());
+    for field in fields {
+        match field {
+            WriteField::Genre => values.push((Field::Genre, rendered.genre.clone())),
+            WriteField::Comments => {
+                let current = entry.value(&lib.bytes, Field::Comments);
+                values.push((
+                    Field::Comments,
+                    comment_with_block(&current, &rendered.block),
+                ));
+            }
+            WriteField::Colour => {
+                let current = entry.value(&lib.bytes, Field::Colour);
+                if !current.eq_ignore_ascii_case(KEEP_COLOUR) {
+                    values.push((Field::Colour, rendered.colour.to_string()));
+                }
+            }
+            WriteField::Rating => values.push((Field::Rating, rendered.rating.to_string())),
+        }
+    }
+    values
+}
+
+/// Identifies a track across exports for `clear`: its file, else its artist and title.
+pub fn track_id(lib: &Library, entry: &TrackEntry, key: &str) -> String {
+    match entry.raw(&lib.bytes, Field::Location) {
+        Some(raw) if !raw.is_empty() => String::from_utf8_lossy(raw).into_owned(),
+        _ => format!("key:{key}"),
+    }
+}

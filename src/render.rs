@@ -1,0 +1,229 @@
+//! Turns a blueprint into the attribute values written at a detail level.
+
+use clap::ValueEnum;
+
+use crate::blueprint::Blueprint;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Level {
+    Essential,
+    #[default]
+    Recommended,
+    Detailed,
+}
+
+impl Level {
+    /// How many items of each list the level keeps.
+    fn items(self) -> usize {
+        match self {
+            Level::Essential => 1,
+            Level::Recommended => 2,
+            Level::Detailed => 3,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Essential => "essential",
+            Level::Recommended => "recommended",
+            Level::Detailed => "detailed",
+        }
+    }
+}
+
+/// The fields `--write` can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WriteField {
+    Genre,
+    Comments,
+    #[value(alias = "color")]
+    Colour,
+    Rating,
+}
+
+pub const DEFAULT_WRITE: &[WriteField] = &[WriteField::Genre, WriteField::Comments];
+
+/// rekordbox's red: a DJ's own "do not touch" marker, so it is never recoloured.
+pub const KEEP_COLOUR: &str = "0xFF0000";
+
+/// What one blueprint renders to at one level, computed once and shared by every track that
+/// carries the same recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub genre: String,
+    pub block: String,
+    pub colour: &'static str,
+    pub rating: &'static str,
+}
+
+pub fn render(bp: &Blueprint, level: Level) -> Rendered {
+    let n = level.items();
+    let mut genre = bp.primary_genre.clone();
+    for sub in bp.sub_genre.iter().take(n) {
+        genre.push_str(", ");
+        genre.push_str(sub);
+    }
+    Rendered {
+        genre,
+        block: comment_block(bp, n),
+        colour: colour_for(bp.energy_level),
+        rating: rating_for(bp.energy_level),
+    }
+}
+
+fn comment_block(bp: &Blueprint, n: usize) -> String {
+    let mut parts = vec![format!("E: {:02}", bp.energy_level)];
+    let lists: [(&str, &[String], usize); 4] = [
+        ("Sit", &bp.situation_environment, n),
+        ("Vibe", &bp.energy_vibe, n),
+        ("Comp", &bp.components, n),
+        ("Time", &bp.time_period, 1),
+    ];
+    for (label, items, keep) in lists {
+        if !items.is_empty() {
+            let kept: Vec<&str> = items.iter().take(keep).map(String::as_str).collect();
+            parts.push(format!("{label}: {}", kept.join(", ")));
+        }
+    }
+    format!("/* {} */", parts.join(" / "))
+}
+
+pub fn colour_for(energy: u8) -> &'static str {
+    match energy {
+        9.. => "0xFF007F",
+        8 => "0xFFA500",
+        6..=7 => "0xFFFF00",
+        4..=5 => "0x00FF00",
+        _ => "0x25FDE9",
+    }
+}
+
+pub fn rating_for(energy: u8) -> &'static str {
+    match energy {
+        9.. => "255",
+        8 => "204",
+        6..=7 => "153",
+        4..=5 => "102",
+        _ => "51",
+    }
+}
+
+/// Byte range of the taggenius block in a comment, with the white space before it, so that
+/// removing it gives back the user's own text. Only a block that starts `/* E: ` and a two-digit
+/// energy is ours; rekordbox's My Tag blocks (`/* Dark */`) are the user's.
+pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(found) = comment[from..].find("/* E: ") {
+        let start = from + found;
+        let digits = comment.as_bytes().get(start + 6..start + 8);
+        if digits.is_some_and(|d| d.iter().all(u8::is_ascii_digit)) {
+            if let Some(len) = comment[start..].find("*/") {
+                let begin = comment[..start].trim_end().len();
+                return Some(begin..start + len + 2);
+            }
+        }
+        from = start + 1;
+    }
+    None
+}
+
+/// The user's comment with any taggenius block taken out.
+pub fn user_comment(comment: &str) -> String {
+    match find_block(comment) {
+        Some(range) => format!("{}{}", &comment[..range.start], &comment[range.end..]),
+        None => comment.to_string(),
+    }
+}
+
+/// The user's comment, then one taggenius block.
+pub fn comment_with_block(current: &str, block: &str) -> String {
+    let user = user_comment(current);
+    if user.trim().is_empty() {
+        block.to_string()
+    } else {
+        format!("{} {block}", user.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Blueprint {
+        Blueprint {
+            primary_genre: "House".into(),
+            sub_genre: vec![
+                "French House".into(),
+                "Disco House".into(),
+                "Filter House".into(),
+            ],
+            energy_level: 9,
+            energy_vibe: vec!["Uplifting".into(), "Funky".into(), "Energetic".into()],
+            situation_environment: vec!["Peak Hour".into(), "Pre-Party".into(), "Sunset".into()],
+            components: vec!["Vocal".into(), "Keys".into(), "Strings".into()],
+            time_period: vec!["2000s".into()],
+        }
+    }
+
+    #[test]
+    fn levels_keep_the_first_n_items() {
+        let essential = render(&sample(), Level::Essential);
+        assert_eq!(essential.genre, "House, French House");
+        assert_eq!(
+            essential.block,
+            "/* E: 09 / Sit: Peak Hour / Vibe: Uplifting / Comp: Vocal / Time: 2000s */"
+        );
+        let detailed = render(&sample(), Level::Detailed);
+        assert_eq!(
+            detailed.genre,
+            "House, French House, Disco House, Filter House"
+        );
+        assert_eq!(
+            detailed.block,
+            "/* E: 09 / Sit: Peak Hour, Pre-Party, Sunset / Vibe: Uplifting, Funky, Energetic / Comp: Vocal, Keys, Strings / Time: 2000s */"
+        );
+    }
+
+    #[test]
+    fn empty_parts_are_left_out() {
+        let bp = Blueprint {
+            primary_genre: "Techno".into(),
+            sub_genre: vec![],
+            energy_level: 3,
+            energy_vibe: vec![],
+            situation_environment: vec![],
+            components: vec![],
+            time_period: vec![],
+        };
+        let r = render(&bp, Level::Recommended);
+        assert_eq!(
+            (r.genre.as_str(), r.block.as_str()),
+            ("Techno", "/* E: 03 */")
+        );
+        assert_eq!((r.colour, r.rating), ("0x25FDE9", "51"));
+    }
+
+    #[test]
+    fn blocks_replace_ours_and_keep_my_tags() {
+        let first = comment_with_block("Whatta classic /* Dark */", "/* E: 05 */");
+        assert_eq!(first, "Whatta classic /* Dark */ /* E: 05 */");
+        let again = comment_with_block(&first, "/* E: 07 / Sit: Closer */");
+        assert_eq!(again, "Whatta classic /* Dark */ /* E: 07 / Sit: Closer */");
+        assert_eq!(comment_with_block("", "/* E: 01 */"), "/* E: 01 */");
+        assert_eq!(user_comment("/* E: 01 */"), "");
+        assert_eq!(user_comment("/* E: nope */"), "/* E: nope */");
+    }
+
+    #[test]
+    fn colour_and_rating_by_energy() {
+        let cases = [
+            (10, "0xFF007F", "255"),
+            (8, "0xFFA500", "204"),
+            (6, "0xFFFF00", "153"),
+        ];
+        for (energy, colour, rating) in cases {
+            assert_eq!((colour_for(energy), rating_for(energy)), (colour, rating));
+        }
+        assert_eq!((colour_for(4), rating_for(5)), ("0x00FF00", "102"));
+    }
+}

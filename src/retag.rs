@@ -1,0 +1,57 @@
+//! `taggenius retag`: render from the cache only. It never opens a socket.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::cache::Cache;
+use crate::cli::RetagArgs;
+use crate::history::Summary;
+use crate::library::Library;
+use crate::pipeline::{render_and_write, Prepared, RenderPlan};
+use crate::report::report;
+use crate::writer::Output;
+use crate::UsageError;
+
+pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
+    let cache = Cache::open(db)?;
+    let library = match &args.library {
+        Some(library) => library.clone(),
+        None => match cache.last_library()? {
+            Some(library) => library,
+            None => {
+                bail!("no LIBRARY given, and this cache has no earlier `tag` run to take it from")
+            }
+        },
+    };
+    let to_stdout = args.render.output.as_deref() == Some("-")
+        || (library == "-" && args.render.output.is_none());
+    if args.render.json && to_stdout {
+        return Err(UsageError(
+            "--json cannot be combined with writing the library to standard output (-o -)".into(),
+        )
+        .into());
+    }
+    let output = Output::choose(&library, args.render.output.as_deref(), "tagged")?;
+    let prepared = Prepared::new(Library::read(&library)?);
+    let found = prepared.lookup(&cache)?;
+    let mut summary = Summary {
+        cached: prepared
+            .unique()
+            .iter()
+            .filter(|(k, _)| found.contains_key(*k))
+            .count(),
+        ..Summary::default()
+    };
+    let plan = RenderPlan {
+        level: args.render.level,
+        fields: &args.render.write,
+        output: &output,
+    };
+    let reasons = HashMap::new();
+    render_and_write(&prepared, &found, &reasons, &plan, &cache, &mut summary)?;
+    cache.record_run("retag", None, &summary)?;
+    report("retagged", &summary, args.render.json, args.render.quiet)?;
+    Ok(summary.exit_code())
+}

@@ -1,0 +1,139 @@
+//! `taggenius tag`: cache first, then the provider, then render.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cache::{now, Cache, Cached, LOCAL_SOURCE};
+use crate::cli::TagArgs;
+use crate::fetch::{self, Online};
+use crate::history::Summary;
+use crate::library::Library;
+use crate::local::local_blueprint;
+use crate::pipeline::{Prepared, RenderPlan};
+use crate::provider::Provider;
+use crate::report::report;
+use crate::track::TrackInfo;
+use crate::writer::Output;
+use crate::{dry_run, pipeline, UsageError};
+
+pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
+    let json_to_stdout = args.render.output.as_deref() == Some("-")
+        || (args.library == "-" && args.render.output.is_none());
+    if args.render.json && json_to_stdout && !args.dry_run {
+        return Err(UsageError(
+            "--json cannot be combined with writing the library to standard output (-o -)".into(),
+        )
+        .into());
+    }
+    let provider = Provider::from_args(args)?;
+    let output = Output::choose(&args.library, args.render.output.as_deref(), "tagged")?;
+    let prepared = Prepared::new(Library::read(&args.library)?);
+    let cache = Cache::open(db)?;
+    let mut found = prepared.lookup(&cache)?;
+    let unique = prepared.unique();
+    let wanted: Vec<(&str, &TrackInfo)> = unique
+        .iter()
+        .copied()
+        .filter(|(key, _)| needs_fetch(found.get(*key), &provider, args.refresh))
+        .collect();
+    if args.dry_run {
+        return dry_run::print(
+            &prepared,
+            unique.len(),
+            &wanted,
+            &provider,
+            args.render.json,
+        );
+    }
+    let mut summary = Summary {
+        cached: unique.len() - wanted.len(),
+        ..Summary::default()
+    };
+    let reasons = match &provider {
+        Provider::Offline => wanted
+            .iter()
+            .map(|(k, _)| (k.to_string(), "not in the cache (offline)".to_string()))
+            .collect(),
+        Provider::Local => fill_locally(&cache, &wanted, &mut found, &mut summary)?,
+        Provider::OpenAi(cfg) => {
+            let online = Online {
+                cache: &cache,
+                cfg,
+                budget: args.budget,
+                quiet: args.render.quiet,
+            };
+            fetch::fetch(&online, &wanted, &mut found, &mut summary)?
+        }
+    };
+    let plan = RenderPlan {
+        level: args.render.level,
+        fields: &args.render.write,
+        output: &output,
+    };
+    pipeline::render_and_write(&prepared, &found, &reasons, &plan, &cache, &mut summary)?;
+    summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
+    cache.record_run("tag", remembered_path(&args.library).as_deref(), &summary)?;
+    report("tagged", &summary, args.render.json, args.render.quiet)?;
+    Ok(summary.exit_code())
+}
+
+/// Whether a track's blueprint must be asked for: a local guess gives way to an online answer.
+fn needs_fetch(cached: Option<&Cached>, provider: &Provider, refresh: bool) -> bool {
+    match (cached, provider) {
+        (_, Provider::Offline) => false,
+        (None, _) => true,
+        (Some(_), _) if refresh => true,
+        (Some(c), Provider::OpenAi(_)) => c.is_local(),
+        (Some(_), Provider::Local) => false,
+    }
+}
+
+/// The library `retag` falls back to: an absolute path, so it works from any folder.
+fn remembered_path(library: &str) -> Option<String> {
+    if library == "-" {
+        return None;
+    }
+    let path = Path::new(library);
+    Some(
+        path.canonicalize()
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string(),
+    )
+}
+
+fn fill_locally(
+    cache: &Cache,
+    wanted: &[(&str, &TrackInfo)],
+    found: &mut HashMap<String, Cached>,
+    summary: &mut Summary,
+) -> Result<HashMap<String, String>> {
+    let mut reasons = HashMap::new();
+    cache.in_transaction(|| {
+        for (key, info) in wanted {
+            let Some(blueprint) = local_blueprint(info) else {
+                let reason = if info.genre.is_empty() {
+                    "offline guess impossible: no Genre to go on (set OPENAI_API_KEY for online tagging)".to_string()
+                } else {
+                    format!("offline guess impossible: genre {:?} is not one it knows", info.genre)
+                };
+                reasons.insert(key.to_string(), reason);
+                continue;
+            };
+            cache.store(key, &info.artist, &info.title, LOCAL_SOURCE, &blueprint)?;
+            found.insert(
+                key.to_string(),
+                Cached {
+                    source: LOCAL_SOURCE.to_string(),
+                    blueprint,
+                    created_at: now(),
+                },
+            );
+            summary.fetched += 1;
+        }
+        Ok(())
+    })?;
+    Ok(reasons)
+}

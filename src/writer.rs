@@ -1,0 +1,252 @@
+//! Splices new attribute values into the original bytes and writes the result atomically.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::library::{Field, TrackEntry};
+
+/// One replacement of a byte range of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub bytes: Vec<u8>,
+}
+
+/// The edit that gives `field` the (unescaped) `value`: the value is replaced in place, or a
+/// missing attribute is inserted after the track's last attribute.
+pub fn set_attribute(entry: &TrackEntry, field: Field, value: &str) -> Edit {
+    match entry.span(field) {
+        Some(span) => Edit {
+            range: span.value.clone(),
+            bytes: escape(value).into_bytes(),
+        },
+        None => Edit {
+            range: entry.insert_at..entry.insert_at,
+            bytes: format!(" {}=\"{}\"", field.attribute(), escape(value)).into_bytes(),
+        },
+    }
+}
+
+/// Puts back an attribute's original raw bytes, or removes an attribute taggenius inserted.
+pub fn restore_attribute(
+    bytes: &[u8],
+    entry: &TrackEntry,
+    field: Field,
+    original: Option<&[u8]>,
+) -> Option<Edit> {
+    let span = entry.span(field)?;
+    match original {
+        Some(raw) => Some(Edit {
+            range: span.value.clone(),
+            bytes: raw.to_vec(),
+        }),
+        None => {
+            let mut start = span.name_start;
+            if start > 0 && bytes[start - 1].is_ascii_whitespace() {
+                start -= 1;
+            }
+            Some(Edit {
+                range: start..span.value.end + 1,
+                bytes: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Escapes a value for a double- or single-quoted attribute. Characters XML 1.0 cannot carry
+/// at all (most C0 controls, U+FFFE/U+FFFF) are dropped, whatever a model returned.
+pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes `input` with `edits` applied; edits must not overlap.
+pub fn splice_into(out: &mut impl Write, input: &[u8], edits: &mut [Edit]) -> std::io::Result<()> {
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut pos = 0;
+    for edit in edits.iter() {
+        out.write_all(&input[pos..edit.range.start])?;
+        out.write_all(&edit.bytes)?;
+        pos = edit.range.end;
+    }
+    out.write_all(&input[pos..])
+}
+
+pub fn splice(input: &[u8], edits: &mut [Edit]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() + edits.len() * 64);
+    // Writing to a Vec cannot fail.
+    let _ = splice_into(&mut out, input, edits);
+    out
+}
+
+/// Where a command writes its library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Output {
+    /// `-o` as given, else `<stem>.<suffix>.<ext>` beside the input; stdin goes to stdout.
+    pub fn choose(input: &str, explicit: Option<&str>, suffix: &str) -> Result<Output> {
+        let output = match explicit {
+            Some("-") => Output::Stdout,
+            Some(path) => Output::File(PathBuf::from(path)),
+            None if input == "-" => Output::Stdout,
+            None => Output::File(beside(Path::new(input), suffix)),
+        };
+        if let Output::File(path) = &output {
+            if input != "-" && same_file(Path::new(input), path) {
+                bail!(
+                    "{}: the output would overwrite the input; taggenius never modifies the input (choose another -o)",
+                    path.display()
+                );
+            }
+        }
+        Ok(output)
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Output::Stdout => "-".to_string(),
+            Output::File(path) => path.display().to_string(),
+        }
+    }
+
+    pub fn write(&self, input: &[u8], edits: &mut [Edit]) -> Result<()> {
+        match self {
+            Output::Stdout => {
+                let stdout = std::io::stdout();
+                let mut lock = std::io::BufWriter::new(stdout.lock());
+                splice_into(&mut lock, input, edits)?;
+                lock.flush()?;
+                Ok(())
+            }
+            Output::File(path) => write_atomically(path, |f| splice_into(f, input, edits)),
+        }
+    }
+}
+
+fn beside(input: &Path, suffix: &str) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match input.extension() {
+        Some(ext) => format!("{stem}.{suffix}.{}", ext.to_string_lossy()),
+        None => format!("{stem}.{suffix}.xml"),
+    };
+    input.with_file_name(name)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Temp file in the destination folder, then rename: a reader never sees half a library and
+/// an interrupted run leaves no output behind.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        bail!(
+            "{}: the output folder {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    let temp = tempfile::Builder::new()
+        .prefix(".taggenius-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, temp.as_file());
+    fill(&mut buffered)
+        .and_then(|_| buffered.flush())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    drop(buffered);
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::Library;
+
+    #[test]
+    fn escapes_markup_quotes_and_controls() {
+        assert_eq!(
+            escape("R&B <\"x\"> 'y'"),
+            "R&amp;B &lt;&quot;x&quot;&gt; &apos;y&apos;"
+        );
+        assert_eq!(escape("a\tb\nc\u{1}d\u{FFFF}"), "a&#9;b&#10;cd");
+    }
+
+    #[test]
+    fn replaces_and_inserts_then_restores() {
+        let xml = "<DJ_PLAYLISTS><COLLECTION><TRACK Name=\"a\" Genre=\"Old\"\r\n   Kind=\"x\">\r\n</TRACK></COLLECTION></DJ_PLAYLISTS>";
+        let lib = Library::parse("t", xml.as_bytes().to_vec()).unwrap();
+        let entry = &lib.tracks[0];
+        let mut edits = vec![
+            set_attribute(entry, Field::Genre, "House, R&B"),
+            set_attribute(entry, Field::Comments, "/* E: 05 */"),
+        ];
+        let out = splice(&lib.bytes, &mut edits);
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(
+            text.contains("Genre=\"House, R&amp;B\"\r\n   Kind=\"x\" Comments=\"/* E: 05 */\">"),
+            "{text}"
+        );
+        let tagged = Library::parse("t", out).unwrap();
+        let entry = &tagged.tracks[0];
+        let mut undo: Vec<Edit> = [
+            restore_attribute(&tagged.bytes, entry, Field::Genre, Some(b"Old")),
+            restore_attribute(&tagged.bytes, entry, Field::Comments, None),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        assert_eq!(splice(&tagged.bytes, &mut undo), xml.as_bytes());
+    }
+
+    #[test]
+    fn default_output_sits_beside_the_input() {
+        let out = Output::choose("/music/lib.xml", None, "tagged").unwrap();
+        assert_eq!(out, Output::File(PathBuf::from("/music/lib.tagged.xml")));
+        assert_eq!(Output::choose("-", None, "tagged").unwrap(), Output::Stdout);
+    }
+}
