@@ -785,13 +785,13 @@ fn make_track(
         t.track_no = if rng.chance(250) { 0 } else { rng.range(1, 14) };
         t.tonality = match rng.below(100) {
             0..=9 => "",
-            10..=14 => rng.pick(CLASSIC_KEYS),
-            _ => rng.pick(CAMELOT),
+            10..=14 => *rng.pick(CLASSIC_KEYS),
+            _ => *rng.pick(CAMELOT),
         };
         t.label = if rng.chance(300) {
             ""
         } else {
-            rng.pick(LABELS)
+            *rng.pick(LABELS)
         };
         t.comments = match rng.below(100) {
             0..=54 => String::new(),
@@ -804,7 +804,7 @@ fn make_track(
     }
 
     t.grouping = if rng.chance(60) {
-        rng.pick(&["Warmup", "Peak", "Classics", "Edits"])
+        *rng.pick(&["Warmup", "Peak", "Classics", "Edits"])
     } else {
         ""
     };

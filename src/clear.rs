@@ -64,8 +64,9 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
     }
     let user = user_comment(&comment);
     let edit = match remembered.get(Field::Comments.attribute()) {
-        // The exact original bytes, entity spellings and all, when the user text is unchanged.
-        Some(Some(raw)) if unescape_lossless(raw) == user => {
+        // The exact original bytes, entity spellings and all, when the user text is unchanged
+        // (tagging trims the white space that ended it).
+        Some(Some(raw)) if unescape_lossless(raw).trim_end() == user => {
             restore_attribute(&lib.bytes, entry, Field::Comments, Some(raw))
         }
         Some(None) if user.is_empty() => {

@@ -7,6 +7,7 @@ mod clear;
 pub mod cli;
 mod dry_run;
 pub mod fetch;
+pub mod genre_aliases;
 pub mod history;
 pub mod library;
 pub mod local;

@@ -1,7 +1,843 @@
-//! The offline provider (stub, being written).
-use crate::blueprint::Blueprint;
+//! The offline provider: a partial blueprint derived from the track's own metadata, for runs
+//! without a model. A track is placed only when its Genre names something the vocabulary
+//! knows; anything else stays a miss, so that an online run still tags it properly.
+
+use crate::blueprint::{title_case, Blueprint, DECADES, MAX_ITEMS, MAX_SUB_GENRE_CHARS};
+use crate::genre_aliases::{lookup, Alias};
 use crate::track::TrackInfo;
 
-pub fn local_blueprint(_info: &TrackInfo) -> Option<Blueprint> {
-    None
+/// Genre, energy, a few moods, decade and version components from the track's own tags, or
+/// `None` when its Genre cannot be placed.
+pub fn local_blueprint(info: &TrackInfo) -> Option<Blueprint> {
+    let placed = place_genre(&info.genre)?;
+    let energy = tempo_adjusted(placed.energy, tempo_range(&placed), info.bpm);
+    let (vibes, situations) = mood(&placed);
+    let decade = decade_of_year(&info.year).or_else(|| decade_tag_in(&info.genre));
+    Blueprint {
+        primary_genre: placed.primary.to_string(),
+        sub_genre: placed.subs,
+        energy_level: energy,
+        energy_vibe: vibes.iter().map(|v| v.to_string()).collect(),
+        situation_environment: situations.iter().map(|s| s.to_string()).collect(),
+        components: title_components(&info.title),
+        time_period: decade.into_iter().map(String::from).collect(),
+    }
+    .validated()
+    .ok()
+}
+
+/// A Genre placed on the vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+struct Placement {
+    primary: &'static str,
+    subs: Vec<String>,
+    energy: u8,
+}
+
+impl Placement {
+    fn new(alias: Alias, sub: Option<String>) -> Placement {
+        let sub = sub.or_else(|| alias.sub.map(String::from));
+        Placement {
+            primary: alias.primary,
+            subs: sub.into_iter().collect(),
+            energy: alias.energy,
+        }
+    }
+
+    /// A later part of a multi-genre string ("Techno / Minimal Deep Tech") adds its sub-genre
+    /// when it agrees on the primary genre; a part that disagrees is a second opinion, and the
+    /// first part is the one the DJ put first.
+    fn absorb(&mut self, other: Placement) {
+        if other.primary != self.primary {
+            return;
+        }
+        if self.subs.is_empty() && !other.subs.is_empty() {
+            // The more specific part knows the energy better.
+            self.energy = other.energy;
+        }
+        for sub in other.subs {
+            let known = self.subs.iter().any(|s| s.eq_ignore_ascii_case(&sub));
+            if !known && self.subs.len() < MAX_ITEMS {
+                self.subs.push(sub);
+            }
+        }
+    }
+}
+
+/// Tries the whole string, then each part of a list ("Electro, Dance", "trance;hardstyle"),
+/// merging what the parts agree on.
+fn place_genre(raw: &str) -> Option<Placement> {
+    let text = decode_entities(raw);
+    if let Some(whole) = lookup_words(&text) {
+        return Some(whole);
+    }
+    let mut found: Option<Placement> = None;
+    for hit in split_list(&text).iter().flat_map(|part| place_part(part)) {
+        match found.as_mut() {
+            None => found = Some(hit),
+            Some(first) => first.absorb(hit),
+        }
+    }
+    // DJs who file oldies by decade ("80er", "90s") mean the pop of that decade.
+    found.or_else(|| {
+        decade_tag_in(&text).map(|_| Placement {
+            primary: "Pop",
+            subs: Vec::new(),
+            energy: 6,
+        })
+    })
+}
+
+/// One list item: as written, else as genres joined by "&" ("Alternative & Indie Rock &
+/// Dance"), else by the genre its last words name ("Chill Hip Hop" is hip hop).
+fn place_part(part: &str) -> Vec<Placement> {
+    if let Some(hit) = lookup_words(part) {
+        return vec![hit];
+    }
+    let pieces = split_joined(part);
+    if pieces.len() > 1 {
+        return pieces.iter().filter_map(|p| place_piece(p)).collect();
+    }
+    place_piece(part).into_iter().collect()
+}
+
+fn place_piece(piece: &str) -> Option<Placement> {
+    lookup_words(piece).or_else(|| lookup_head(piece))
+}
+
+/// Words like "music" that add nothing to a genre ("House Music", "Club Music").
+const FILLER: &[&str] = &[
+    "music", "musik", "musique", "musica", "genre", "style", "songs", "tracks", "the",
+];
+
+fn lookup_words(text: &str) -> Option<Placement> {
+    let folded = fold_words(text);
+    if folded.is_empty() {
+        return None;
+    }
+    let plain = without_filler(&folded);
+    let alias = lookup(&folded).or_else(|| lookup(&plain))?;
+    Some(Placement::new(alias, None))
+}
+
+fn without_filler(folded: &str) -> String {
+    let words: Vec<&str> = folded.split(' ').filter(|w| !FILLER.contains(w)).collect();
+    words.join(" ")
+}
+
+/// English genre names put the genre last ("Dutch House", "Industrial Metal"), so the
+/// longest known tail places the piece, and the whole piece becomes its sub-genre unless its
+/// head is merely the bare name of the same genre ("House electronic").
+fn lookup_head(piece: &str) -> Option<Placement> {
+    let folded = without_filler(&fold_words(piece));
+    let words: Vec<&str> = folded.split(' ').collect();
+    (1..words.len()).find_map(|start| {
+        let alias = lookup(&words[start..].join(" "))?;
+        let head = &words[..start];
+        let redundant =
+            lookup(&head.join(" ")).is_some_and(|h| h.primary == alias.primary && h.sub.is_none());
+        let junk = head.iter().all(|w| w.chars().count() < 2);
+        let sub = if redundant || junk {
+            None
+        } else {
+            display_name(piece)
+        };
+        Some(Placement::new(alias, sub))
+    })
+}
+
+/// The DJ's own spelling as a sub-genre, with shouted or all-lower-case text title-cased.
+fn display_name(piece: &str) -> Option<String> {
+    let name = piece.split_whitespace().collect::<Vec<_>>().join(" ");
+    let has_lower = name.chars().any(char::is_lowercase);
+    let has_upper = name.chars().any(char::is_uppercase);
+    let name = if has_lower && has_upper {
+        name
+    } else {
+        title_case(&name.to_lowercase())
+    };
+    (name.chars().count() <= MAX_SUB_GENRE_CHARS).then_some(name)
+}
+
+/// Splits a list of genres on the separators DJ software and taggers use.
+fn split_list(text: &str) -> Vec<String> {
+    text.replace(" - ", "/")
+        .replace(" \u{2013} ", "/")
+        .split(['/', ',', ';', '|', '(', ')', '[', ']', '\\'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Splits on "&", "+" and "and" used as list joiners; "R&B" and "D&B" stay whole, since
+/// their "&" touches no space.
+fn split_joined(part: &str) -> Vec<String> {
+    let chars: Vec<char> = part.chars().collect();
+    let open = |at: Option<usize>| {
+        at.and_then(|i| chars.get(i))
+            .map_or(true, |c| c.is_whitespace())
+    };
+    let mut pieces = vec![String::new()];
+    for (i, &c) in chars.iter().enumerate() {
+        let joiner = matches!(c, '&' | '+') && (open(i.checked_sub(1)) || open(Some(i + 1)));
+        match pieces.last_mut() {
+            Some(last) if !joiner => last.push(c),
+            _ => pieces.push(String::new()),
+        }
+    }
+    let mut words_split = Vec::new();
+    for piece in pieces {
+        let mut current: Vec<&str> = Vec::new();
+        for word in piece.split_whitespace() {
+            if word.eq_ignore_ascii_case("and") {
+                words_split.push(current.join(" "));
+                current.clear();
+            } else {
+                current.push(word);
+            }
+        }
+        words_split.push(current.join(" "));
+    }
+    words_split.retain(|p| !p.is_empty());
+    words_split
+}
+
+/// Folds text so that the ways DJs spell one genre meet on one key: case, accents, hyphens
+/// and spacing go, and "&", "+", "'n'" and a lone "n" all read "and" ("Drum'n'Bass",
+/// "Drum n Bass", "Drum & Bass").
+fn fold_words(text: &str) -> String {
+    let text = text
+        .replace(['\u{2019}', '\u{2018}', '`', '\u{b4}'], "'")
+        .replace("'n'", " n ")
+        .replace("'N'", " n ");
+    let mut spaced = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' | '+' => spaced.push_str(" and "),
+            '\'' => {}
+            c if c.is_alphanumeric() => spaced.extend(c.to_lowercase().map(unaccent)),
+            _ => spaced.push(' '),
+        }
+    }
+    let words: Vec<&str> = spaced
+        .split_whitespace()
+        .map(|w| if w == "n" { "and" } else { w })
+        .collect();
+    words.join(" ")
+}
+
+fn unaccent(c: char) -> char {
+    match c {
+        'à'..='å' => 'a',
+        'ç' => 'c',
+        'è'..='ë' => 'e',
+        'ì'..='ï' => 'i',
+        'ñ' => 'n',
+        'ò'..='ö' | 'ø' => 'o',
+        'ù'..='ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => c,
+    }
+}
+
+/// Library readers decode entities, but Genre text pasted from elsewhere sometimes has them.
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// "1999", "1999-05-12" or Traktor's "1999/5/12" give "1990s"; 0, two-digit years and
+/// years outside the vocabulary give nothing.
+fn decade_of_year(year: &str) -> Option<&'static str> {
+    let digits: String = year
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if digits.len() != 4 {
+        return None;
+    }
+    decade_of(digits.parse().ok()?)
+}
+
+fn decade_of(year: u32) -> Option<&'static str> {
+    let index = year.checked_sub(1920)? / 10;
+    DECADES.get(usize::try_from(index).ok()?).copied()
+}
+
+/// A decade named in the Genre ("80s", "80's", "90er", "1970s").
+fn decade_tag_in(genre: &str) -> Option<&'static str> {
+    fold_words(&decode_entities(genre))
+        .split(' ')
+        .find_map(decade_tag)
+}
+
+fn decade_tag(word: &str) -> Option<&'static str> {
+    let digits = word.strip_suffix('s').or_else(|| word.strip_suffix("er"))?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number: u32 = digits.parse().ok()?;
+    let year = match digits.len() {
+        2 if number >= 20 => 1900 + number,
+        2 => 2000 + number,
+        4 => number,
+        _ => return None,
+    };
+    if year % 10 != 0 {
+        return None;
+    }
+    decade_of(year)
+}
+
+/// Version words in titles, in the order of `blueprint::COMPONENTS`. Strong phrases count
+/// anywhere in the title; weak ones only in the mix name (brackets, or after " - "), where
+/// "Dub" or "Intro" names a version rather than being part of the song's name.
+const VERSION_WORDS: &[(&str, &[&str], &[&str])] = &[
+    ("Vocal", &[], &["vocal", "vox"]),
+    ("Instrumental", &["instrumental"], &["dub", "inst"]),
+    (
+        "Acapella",
+        &[
+            "acapella",
+            "acappella",
+            "accapella",
+            "a cappella",
+            "a capella",
+        ],
+        &["acca"],
+    ),
+    (
+        "Remix",
+        &[
+            "remix", "rmx", "bootleg", "rework", "reworked", "refix", "remixed", "re mix",
+        ],
+        &["vip", "flip", "mashup", "mash up"],
+    ),
+    (
+        "Intro",
+        &[
+            "dj intro",
+            "intro edit",
+            "intro clean",
+            "intro dirty",
+            "clean intro",
+            "dirty intro",
+        ],
+        &["intro"],
+    ),
+    (
+        "Extended",
+        &["extended", "ext mix", "12 inch", "12 version"],
+        &["ext"],
+    ),
+    (
+        "Edit",
+        &["edit", "reedit", "radio mix", "radio version", "radio cut"],
+        &["radio", "short mix"],
+    ),
+];
+
+fn title_components(title: &str) -> Vec<String> {
+    let whole = format!(" {} ", fold_words(title));
+    let mix = format!(" {} ", fold_words(&mix_name(title)));
+    let says =
+        |text: &str, phrases: &[&str]| phrases.iter().any(|p| text.contains(&format!(" {p} ")));
+    VERSION_WORDS
+        .iter()
+        .filter(|(_, strong, weak)| says(&whole, strong) || says(&mix, weak))
+        .map(|(component, ..)| component.to_string())
+        .take(MAX_ITEMS)
+        .collect()
+}
+
+/// The bracketed parts of a title and whatever follows " - ": where mix names live.
+fn mix_name(title: &str) -> String {
+    let mut mix = String::new();
+    let mut depth = 0usize;
+    for c in title.chars() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                mix.push(' ');
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => mix.push(c),
+            _ => {}
+        }
+    }
+    if let Some((_, tail)) = title.split_once(" - ") {
+        mix.push(' ');
+        mix.push_str(tail);
+    }
+    mix
+}
+
+/// Tempo ranges of sub-genres that sit apart from their primary genre: (primary genre, word
+/// of the first sub-genre, range), tried before the primary genre's own range.
+const SUB_TEMPOS: &[(&str, &str, f64, f64)] = &[
+    ("Trance", "hardstyle", 145.0, 160.0),
+    ("Trance", "hard dance", 145.0, 160.0),
+    ("Trance", "core", 160.0, 200.0),
+    ("Trance", "gabber", 160.0, 200.0),
+    ("Trance", "uptempo", 180.0, 220.0),
+    ("Trance", "psytrance", 138.0, 148.0),
+    ("Trance", "goa", 138.0, 148.0),
+    ("Drum & Bass", "breakcore", 160.0, 200.0),
+    ("Breaks", "dubstep", 135.0, 150.0),
+    ("Breaks", "riddim", 135.0, 150.0),
+    ("Breaks", "club", 128.0, 145.0),
+    ("Hip Hop / Rap", "grime", 135.0, 145.0),
+    ("Hip Hop / Rap", "trap", 130.0, 160.0),
+    ("Hip Hop / Rap", "drill", 135.0, 150.0),
+    ("House", "garage", 128.0, 140.0),
+    ("House", "bassline", 130.0, 142.0),
+    ("House", "2-step", 128.0, 140.0),
+    ("House", "footwork", 150.0, 165.0),
+    ("House", "juke", 150.0, 165.0),
+    ("House", "amapiano", 108.0, 118.0),
+    ("House", "deep house", 115.0, 125.0),
+    ("Reggae", "dancehall", 88.0, 110.0),
+    ("Latin", "reggaeton", 85.0, 105.0),
+    ("Latin", "moombahton", 100.0, 115.0),
+    ("Funk/Soul/Disco", "nu disco", 108.0, 124.0),
+];
+
+const PRIMARY_TEMPOS: &[(&str, f64, f64)] = &[
+    ("House", 118.0, 130.0),
+    ("Techno", 125.0, 140.0),
+    ("Drum & Bass", 160.0, 180.0),
+    ("Breaks", 120.0, 140.0),
+    ("Trance", 130.0, 145.0),
+    ("Ambient/Downtempo", 70.0, 110.0),
+    ("Funk/Soul/Disco", 95.0, 125.0),
+    ("Hip Hop / Rap", 80.0, 100.0),
+    ("R&B", 60.0, 105.0),
+    ("Reggae", 65.0, 100.0),
+    ("Latin", 85.0, 130.0),
+    ("Caribbean", 90.0, 160.0),
+    ("Pop", 95.0, 130.0),
+    ("Rock", 90.0, 160.0),
+    ("World", 80.0, 130.0),
+];
+
+fn tempo_range(placed: &Placement) -> Option<(f64, f64)> {
+    let sub = placed
+        .subs
+        .first()
+        .map(|s| s.to_lowercase())
+        .unwrap_or_default();
+    let by_sub = SUB_TEMPOS
+        .iter()
+        .find(|(genre, word, ..)| *genre == placed.primary && sub.contains(word))
+        .map(|&(_, _, low, high)| (low, high));
+    let by_primary = || {
+        PRIMARY_TEMPOS
+            .iter()
+            .find(|(genre, ..)| *genre == placed.primary)
+            .map(|&(_, low, high)| (low, high))
+    };
+    by_sub.or_else(by_primary)
+}
+
+/// A track well below its genre's tempo is calmer than the genre's usual energy, one well
+/// above it wilder: one step outside the range, two when more than 12% outside. Half- and
+/// double-time readings are brought back to the genre's octave first.
+fn tempo_adjusted(base: u8, range: Option<(f64, f64)>, bpm: Option<f64>) -> u8 {
+    let bpm = bpm.filter(|b| b.is_finite() && (30.0..=400.0).contains(b));
+    let (Some((low, high)), Some(mut bpm)) = (range, bpm) else {
+        return base.clamp(1, 10);
+    };
+    for _ in 0..3 {
+        if bpm < low / 1.5 {
+            bpm *= 2.0;
+        } else if bpm > high * 1.5 {
+            bpm /= 2.0;
+        }
+    }
+    let step: i32 = if bpm < low {
+        -1 - i32::from(bpm < low * 0.88)
+    } else if bpm > high {
+        1 + i32::from(bpm > high * 1.12)
+    } else {
+        0
+    };
+    u8::try_from((i32::from(base) + step).clamp(1, 10)).unwrap_or(base)
+}
+
+/// Modest, conventional readings of a few sub-genres and genres; a model gives the rest.
+/// (name, vibes, situations); the first sub-genre is tried before the primary genre.
+const MOODS: &[(&str, &[&str], &[&str])] = &[
+    ("Deep House", &["Mellow", "Hypnotic"], &["Lounge", "Warmup"]),
+    ("Soulful House", &["Soulful", "Uplifting"], &[]),
+    ("Tech House", &["Driving", "Funky"], &[]),
+    ("Liquid Funk", &["Mellow", "Soulful"], &[]),
+    ("Neurofunk", &["Dark", "Aggressive"], &["Peak Hour"]),
+    ("Hardstyle", &["Aggressive", "Energetic"], &["Peak Hour"]),
+    ("Hard Techno", &["Aggressive", "Driving"], &["Peak Hour"]),
+    ("Dub Techno", &["Hypnotic", "Calm"], &["Afterhours"]),
+    ("Big Room", &["Energetic", "Uplifting"], &["Peak Hour"]),
+    ("Balearic", &["Mellow", "Uplifting"], &["Sunset", "Beach"]),
+    ("Lounge", &["Calm", "Mellow"], &["Lounge"]),
+    ("Nu Disco", &["Funky", "Happy"], &[]),
+    ("Techno", &["Driving", "Hypnotic"], &[]),
+    ("Drum & Bass", &["Energetic", "Driving"], &[]),
+    ("Trance", &["Uplifting", "Energetic"], &[]),
+    ("Ambient/Downtempo", &["Calm", "Mellow"], &["Lounge"]),
+    ("Funk/Soul/Disco", &["Funky", "Soulful"], &[]),
+    ("R&B", &["Soulful", "Romantic"], &[]),
+    ("Caribbean", &["Happy", "Energetic"], &["Beach"]),
+];
+
+type Mood = (&'static [&'static str], &'static [&'static str]);
+
+fn mood(placed: &Placement) -> Mood {
+    let find = |name: &str| {
+        MOODS
+            .iter()
+            .find(|(known, ..)| known.eq_ignore_ascii_case(name))
+    };
+    let by_sub = placed.subs.first().and_then(|sub| find(sub));
+    match by_sub.or_else(|| find(placed.primary)) {
+        Some(&(_, vibes, situations)) => (vibes, situations),
+        None => (&[], &[]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blueprint::{COMPONENTS, GENRES};
+    use crate::genre_aliases::ALIASES;
+
+    fn track(genre: &str, title: &str, year: &str, bpm: Option<f64>) -> TrackInfo {
+        TrackInfo {
+            artist: "Artist".into(),
+            title: title.into(),
+            genre: genre.into(),
+            year: year.into(),
+            bpm,
+            ..TrackInfo::default()
+        }
+    }
+
+    fn placed(genre: &str) -> Option<(String, Vec<String>)> {
+        let bp = local_blueprint(&track(genre, "Song", "", None))?;
+        Some((bp.primary_genre, bp.sub_genre))
+    }
+
+    fn assert_placed(genre: &str, primary: &str, first_sub: Option<&str>) {
+        let (got, subs) = placed(genre).unwrap_or_else(|| panic!("{genre:?} not placed"));
+        assert_eq!(got, primary, "primary genre of {genre:?}");
+        assert_eq!(
+            subs.first().map(String::as_str),
+            first_sub,
+            "sub-genre of {genre:?}"
+        );
+    }
+
+    #[test]
+    fn dj_genre_spellings_are_placed() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("Drum And Bass", "Drum & Bass", None),
+            ("DnB", "Drum & Bass", None),
+            ("D&B", "Drum & Bass", None),
+            ("Drum n Bass", "Drum & Bass", None),
+            ("Drum'n'Bass", "Drum & Bass", None),
+            ("Jungle", "Drum & Bass", Some("Jungle")),
+            ("Liquid Funk", "Drum & Bass", Some("Liquid Funk")),
+            ("Neurofunk", "Drum & Bass", Some("Neurofunk")),
+            ("Deep House", "House", Some("Deep House")),
+            ("Tech House", "House", Some("Tech House")),
+            ("Progressive House", "House", Some("Progressive House")),
+            ("Afro House", "House", Some("Afro House")),
+            (
+                "Melodic House & Techno",
+                "House",
+                Some("Melodic House & Techno"),
+            ),
+            ("Minimal / Deep Tech", "Techno", Some("Minimal / Deep Tech")),
+            ("UKG", "House", Some("UK Garage")),
+            ("UK Garage", "House", Some("UK Garage")),
+            ("Garage", "House", Some("UK Garage")),
+            ("Speed Garage", "House", Some("Speed Garage")),
+            ("Bassline", "House", Some("Bassline")),
+            ("Electro", "Breaks", Some("Electro")),
+            ("Dance", "House", None),
+            ("EDM", "House", Some("EDM")),
+            ("Electronic", "House", None),
+            ("Big Room", "House", Some("Big Room")),
+            ("Dubstep", "Breaks", Some("Dubstep")),
+            ("Grime", "Hip Hop / Rap", Some("Grime")),
+            ("Trap", "Hip Hop / Rap", Some("Trap")),
+            ("Hardstyle", "Trance", Some("Hardstyle")),
+            ("Hard Dance", "Trance", Some("Hard Dance")),
+            ("Psy-Trance", "Trance", Some("Psytrance")),
+            ("Hip-Hop", "Hip Hop / Rap", None),
+            ("Rap", "Hip Hop / Rap", None),
+            ("Soul", "Funk/Soul/Disco", Some("Soul")),
+            ("Funk", "Funk/Soul/Disco", Some("Funk")),
+            ("Disco", "Funk/Soul/Disco", Some("Disco")),
+            ("Nu Disco", "Funk/Soul/Disco", Some("Nu Disco")),
+            ("Dancehall", "Reggae", Some("Dancehall")),
+            ("Soca", "Caribbean", Some("Soca")),
+            ("Reggaetón", "Latin", Some("Reggaeton")),
+            ("Afrobeats", "World", Some("Afrobeats")),
+            ("Salsa", "Latin", Some("Salsa")),
+            ("Bossa Nova", "Latin", Some("Bossa Nova")),
+            ("Ambient", "Ambient/Downtempo", Some("Ambient")),
+            ("Chillout", "Ambient/Downtempo", Some("Chillout")),
+            ("Lo-Fi", "Ambient/Downtempo", Some("Lo-Fi")),
+            ("Downtempo", "Ambient/Downtempo", Some("Downtempo")),
+            ("Trip Hop", "Ambient/Downtempo", Some("Trip Hop")),
+            ("Indie", "Rock", Some("Indie")),
+            ("Alternative", "Rock", Some("Alternative")),
+            ("Metal", "Rock", Some("Metal")),
+            ("Punk", "Rock", Some("Punk")),
+            ("Country", "Rock", Some("Country")),
+            ("Soundtrack", "Film/Theatrical", Some("Soundtrack")),
+            ("Classical", "Classical", None),
+            ("Jazz", "Jazz", None),
+            ("Blues", "Blues", None),
+            ("Pop", "Pop", None),
+            ("K-Pop", "Pop", Some("K-Pop")),
+            ("Schlager", "Pop", Some("Schlager")),
+            ("Urban", "R&B", Some("Urban")),
+            ("R'n'B", "R&B", None),
+            ("Latin", "Latin", None),
+            ("Variété", "Pop", Some("Variété")),
+            ("Rock & Roll", "Rock", Some("Rock & Roll")),
+            ("House Music", "House", None),
+            (
+                "Funky / Groove / Jackin' House",
+                "House",
+                Some("Jackin House"),
+            ),
+        ];
+        for &(genre, primary, sub) in cases {
+            assert_placed(genre, primary, sub);
+        }
+    }
+
+    #[test]
+    fn multi_part_genres_merge_what_the_parts_agree_on() {
+        assert_placed("Hip Hop / R&B", "Hip Hop / Rap", Some("R&B"));
+        assert_placed("Hip Hop / R&amp;B", "Hip Hop / Rap", Some("R&B"));
+        let (primary, subs) = placed("Techno / Minimal Deep Tech").unwrap_or_default();
+        assert_eq!(
+            (primary.as_str(), subs),
+            ("Techno", vec!["Minimal / Deep Tech".to_string()])
+        );
+        let (primary, subs) = placed("Alternative & Indie Rock & Dance").unwrap_or_default();
+        assert_eq!(
+            (primary.as_str(), subs),
+            ("Rock", vec!["Alternative".into(), "Indie Rock".into()])
+        );
+        assert_placed("Electro, Dance", "Breaks", Some("Electro"));
+        assert_placed("Dance & EDM", "House", Some("EDM"));
+        assert_placed(
+            "trance;hardstyle;kremkake;34;hard house",
+            "Trance",
+            Some("Hardstyle"),
+        );
+        assert_placed("SPEED GARAGE (ISH)", "House", Some("Speed Garage"));
+        assert_placed("Soul and R&B", "R&B", Some("Soul"));
+        assert_placed("House electronic;dance", "House", None);
+    }
+
+    #[test]
+    fn unknown_genre_tails_name_the_genre() {
+        assert_placed("Chill Hip Hop", "Hip Hop / Rap", Some("Chill Hip Hop"));
+        assert_placed("HARD TECHNO", "Techno", Some("Hard Techno"));
+        assert_placed("Industrial Metal", "Rock", Some("Industrial Metal"));
+        assert_placed("Contemporary R&B", "R&B", Some("Contemporary R&B"));
+        assert_placed("Dutch Deep House", "House", Some("Dutch Deep House"));
+    }
+
+    #[test]
+    fn unplaceable_genres_are_misses() {
+        for genre in [
+            "",
+            "  ",
+            "Other",
+            "cYb3rT3k",
+            "Loop Samples",
+            "DJ Tools",
+            "140",
+            "no genre",
+        ] {
+            assert_eq!(placed(genre), None, "{genre:?}");
+        }
+    }
+
+    #[test]
+    fn decade_comes_from_year_or_a_decade_genre() {
+        let cases = [
+            ("1999", Some("1990s")),
+            ("2020", Some("2020s")),
+            ("1920", Some("1920s")),
+        ];
+        for (year, decade) in cases {
+            assert_eq!(decade_of_year(year), decade, "{year}");
+        }
+        for year in ["", "0", "99", "1919", "2030", "abcd"] {
+            assert_eq!(decade_of_year(year), None, "{year}");
+        }
+        assert_eq!(decade_of_year("2019/1/1"), Some("2010s"));
+        let bp = local_blueprint(&track("80er", "Song", "", None));
+        let bp = bp.unwrap_or_else(|| panic!("80er not placed"));
+        assert_eq!(
+            (bp.primary_genre.as_str(), bp.time_period),
+            ("Pop", vec!["1980s".into()])
+        );
+        let bp = local_blueprint(&track("dance;90s;electronic", "Song", "1985", None));
+        assert_eq!(bp.map(|b| b.time_period), Some(vec!["1980s".into()]));
+    }
+
+    #[test]
+    fn components_come_from_title_words() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Song (Extended Mix)", &["Extended"]),
+            ("Song (Radio Edit)", &["Edit"]),
+            ("Song (Artist Re-Edit)", &["Edit"]),
+            ("Song (Artist Rmx)", &["Remix"]),
+            ("Song (Artist Bootleg)", &["Remix"]),
+            ("Song (VIP)", &["Remix"]),
+            ("Song (Instrumental)", &["Instrumental"]),
+            ("Song (Dub Mix)", &["Instrumental"]),
+            ("Song - A Cappella", &["Acapella"]),
+            ("Song (Acapella)", &["Acapella"]),
+            ("Song (Intro Edit)", &["Intro", "Edit"]),
+            (
+                "Song (DJ Intro) (Artist Remix) (Extended)",
+                &["Remix", "Intro", "Extended"],
+            ),
+            ("Dub Be Good To Me", &[]),
+            ("Intro To The Night", &[]),
+            (
+                "Vocal (Extended Vocal Mix) (Remix) (Intro)",
+                &["Vocal", "Remix", "Intro"],
+            ),
+        ];
+        for &(title, expected) in cases {
+            assert_eq!(title_components(title), expected, "{title}");
+        }
+    }
+
+    #[test]
+    fn version_words_follow_the_vocabulary_order() {
+        let order: Vec<usize> = VERSION_WORDS
+            .iter()
+            .filter_map(|(c, ..)| COMPONENTS.iter().position(|k| k == c))
+            .collect();
+        assert_eq!(order.len(), VERSION_WORDS.len());
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn energy_comes_from_genre_and_tempo() {
+        let energy = |genre: &str, bpm: Option<f64>| {
+            local_blueprint(&track(genre, "Song", "", bpm)).map(|b| b.energy_level)
+        };
+        assert_eq!(energy("Ambient", None), Some(2));
+        assert_eq!(energy("Downtempo", None), Some(3));
+        assert_eq!(energy("Deep House", Some(120.0)), Some(6));
+        assert_eq!(energy("Techno", Some(132.0)), Some(7));
+        assert_eq!(energy("Drum & Bass", Some(174.0)), Some(8));
+        assert_eq!(
+            energy("Drum & Bass", Some(87.0)),
+            Some(8),
+            "half-time reading"
+        );
+        assert_eq!(energy("Hardstyle", Some(150.0)), Some(9));
+        assert_eq!(energy("Techno", Some(145.0)), Some(8), "fast techno");
+        assert_eq!(energy("Techno", Some(165.0)), Some(9), "very fast techno");
+        assert_eq!(energy("House", Some(112.0)), Some(6), "slow house");
+        assert_eq!(energy("House", Some(100.0)), Some(5), "very slow house");
+        assert_eq!(energy("Ambient", Some(50.0)), Some(1), "clamped");
+        assert_eq!(energy("Speedcore", Some(300.0)), Some(10), "clamped");
+        assert_eq!(energy("House", Some(f64::NAN)), Some(7));
+        assert_eq!(energy("House", Some(0.0)), Some(7));
+    }
+
+    #[test]
+    fn moods_stay_in_the_vocabularies() {
+        let bp = local_blueprint(&track("Deep House", "Song", "2015", Some(122.0)));
+        let bp = bp.unwrap_or_else(|| panic!("not placed"));
+        assert_eq!(bp.energy_vibe, ["Mellow", "Hypnotic"]);
+        assert_eq!(bp.situation_environment, ["Lounge", "Warmup"]);
+        for (name, vibes, situations) in MOODS {
+            let subs = vec![name.to_string()];
+            let raw = Placement {
+                primary: "House",
+                subs,
+                energy: 5,
+            };
+            assert_eq!(mood(&raw), (*vibes, *situations));
+            let bp = Blueprint {
+                primary_genre: "House".into(),
+                sub_genre: vec![],
+                energy_level: 5,
+                energy_vibe: vibes.iter().map(|v| v.to_string()).collect(),
+                situation_environment: situations.iter().map(|s| s.to_string()).collect(),
+                components: vec![],
+                time_period: vec![],
+            };
+            let valid = bp
+                .clone()
+                .validated()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(valid, bp, "{name}");
+        }
+    }
+
+    #[test]
+    fn alias_table_is_sorted_folded_and_valid() {
+        for pair in ALIASES.windows(2) {
+            assert!(
+                pair[0].0 < pair[1].0,
+                "{:?} before {:?}",
+                pair[0].0,
+                pair[1].0
+            );
+        }
+        for &(key, primary, sub, energy) in ALIASES {
+            assert_eq!(fold_words(key), key, "key not folded");
+            assert!(GENRES.contains(&primary), "{key}: {primary}");
+            assert!((1..=10).contains(&energy), "{key}: energy {energy}");
+            let bp = local_blueprint(&track(key, "Song", "", None));
+            let bp = bp.unwrap_or_else(|| panic!("{key} not placed"));
+            assert_eq!(bp.primary_genre, primary, "{key}");
+            let expected_sub: Vec<&str> = (!sub.is_empty()).then_some(sub).into_iter().collect();
+            assert_eq!(
+                bp.sub_genre, expected_sub,
+                "{key}: sub-genre lost in validation"
+            );
+        }
+        assert!(ALIASES.len() >= 250);
+    }
+
+    #[test]
+    fn folding_meets_the_common_spellings() {
+        let same = [
+            "Drum & Bass",
+            "drum and bass",
+            "Drum 'n' Bass",
+            "DRUM+BASS",
+            "drum  n  bass",
+        ];
+        for spelling in same {
+            assert_eq!(fold_words(spelling), "drum and bass", "{spelling}");
+        }
+        assert_eq!(fold_words("R&B"), "r and b");
+        assert_eq!(fold_words("Jackin' House"), "jackin house");
+        assert_eq!(fold_words("Électro-Swing"), "electro swing");
+        assert_eq!(split_joined("Electro& Dance"), ["Electro", "Dance"]);
+        assert_eq!(split_joined("R&B and Soul"), ["R&B", "Soul"]);
+    }
 }

@@ -410,7 +410,3 @@ impl Worker {
         self.emit(Event::Failed { id: job.id, reason });
     }
 }
-
-#[cfg(test)]
-#[path = "openai_tests.rs"]
-mod tests;

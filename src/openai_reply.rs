@@ -162,3 +162,60 @@ pub fn one_line(text: &str, max: usize) -> String {
     cut.push('…');
     cut
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(id: &str, genre: &str) -> serde_json::Value {
+        json!({"id": id, "primary_genre": genre, "sub_genre": [], "energy_level": 5,
+               "energy_vibe": [], "situation_environment": [], "components": [],
+               "time_period": ["1990s"]})
+    }
+
+    #[test]
+    fn entries_are_matched_by_id_first_valid_wins() {
+        let content = json!({"tracks": [
+            entry("2", "Polka"), entry("9", "House"), entry("2", "techno"), entry("2", "Jazz"),
+        ]})
+        .to_string();
+        let results = parse_entries(&content, &["1", "2"]).unwrap();
+        assert!(results[0].as_ref().unwrap_err().contains("no entry"));
+        assert_eq!(results[1].as_ref().unwrap().primary_genre, "Techno");
+    }
+
+    #[test]
+    fn invalid_entries_and_content_are_reported() {
+        let content = json!({"tracks": [entry("1", "Polka")]}).to_string();
+        let results = parse_entries(&content, &["1"]).unwrap();
+        assert!(results[0].as_ref().unwrap_err().contains("Polka"));
+        assert!(parse_entries("{\"tracks\":[{\"id\"", &["1"]).is_err());
+        let fenced = format!("```json\n{}\n```", json!({"tracks": [entry("1", "Rock")]}));
+        assert!(parse_entries(&fenced, &["1"]).unwrap()[0].is_ok());
+    }
+
+    #[test]
+    fn envelope_reports_truncation_and_filtering() {
+        let body = |finish: &str| {
+            json!({"choices": [{"finish_reason": finish, "message": {"content": "{\"tr"}}]})
+                .to_string()
+        };
+        let cut = parse_envelope(&body("length")).unwrap();
+        assert!(cut.content.unwrap_err().contains("cut off"));
+        let filtered = parse_envelope(&body("content_filter")).unwrap();
+        assert!(filtered.content.unwrap_err().contains("filter"));
+        assert!(parse_envelope("<html>bad gateway</html>").is_err());
+    }
+
+    #[test]
+    fn error_bodies_of_both_shapes() {
+        let openai = parse_error(r#"{"error":{"message":"m","type":"t","code":"c"}}"#);
+        assert_eq!((openai.code.as_str(), openai.kind.as_str()), ("c", "t"));
+        assert_eq!(
+            parse_error(r#"{"error":"model not found"}"#).message,
+            "model not found"
+        );
+        assert_eq!(parse_error("plain\ntext").message, "plain text");
+    }
+}

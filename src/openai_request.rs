@@ -177,3 +177,50 @@ pub fn prompt_tokens(body: &str) -> u64 {
 pub fn completion_tokens(tracks: usize) -> u64 {
     COMPLETION_TOKENS_PER_REQUEST + COMPLETION_TOKENS_PER_TRACK * tracks as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasoning_models_get_no_temperature() {
+        for model in [
+            "gpt-5",
+            "gpt-5-mini",
+            "o1",
+            "o3-mini",
+            "o4-mini",
+            "openai/gpt-5",
+        ] {
+            assert!(!supports_temperature(model), "{model}");
+        }
+        for model in ["gpt-4o-mini", "gpt-4.1", "llama3.1:8b"] {
+            assert!(supports_temperature(model), "{model}");
+        }
+        let info = TrackInfo::default();
+        let body: Value =
+            serde_json::from_str(&request_body("gpt-5", &[("1", &info)], false)).unwrap();
+        assert!(body.get("temperature").is_none());
+    }
+
+    #[test]
+    fn empty_fields_are_left_out_and_bpm_rounded() {
+        let info = TrackInfo {
+            artist: "A".into(),
+            title: "T".into(),
+            bpm: Some(123.456),
+            ..TrackInfo::default()
+        };
+        assert_eq!(
+            user_message(&[("1", &info)]),
+            r#"{"tracks":[{"artist":"A","bpm":123.5,"id":"1","title":"T"}]}"#
+        );
+    }
+
+    #[test]
+    fn static_prefix_is_long_enough_to_be_cached() {
+        let info = TrackInfo::default();
+        let body = request_body("gpt-4o-mini", &[("1", &info)], true);
+        assert!(prompt_tokens(&body) > 1100, "{}", prompt_tokens(&body));
+    }
+}

@@ -82,8 +82,8 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
 /// Whether a track's blueprint must be asked for: a local guess gives way to an online answer.
 fn needs_fetch(cached: Option<&Cached>, provider: &Provider, refresh: bool) -> bool {
     match (cached, provider) {
-        (_, Provider::Offline) => false,
         (None, _) => true,
+        (_, Provider::Offline) => false,
         (Some(_), _) if refresh => true,
         (Some(c), Provider::OpenAi(_)) => c.is_local(),
         (Some(_), Provider::Local) => false,

@@ -1,0 +1,8 @@
+//! One integration-test binary: every test drives the real `taggenius` binary as a user would,
+//! with a real SQLite file in a temp folder and, where it talks to a provider, a real HTTP
+//! server on 127.0.0.1.
+
+mod util;
+
+mod core;
+mod real;

@@ -1,0 +1,157 @@
+//! Small helpers shared by the tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// The real exports, which may not be copied into the repo: read from ../shared when present.
+pub fn real_exports() -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return None;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .filter(|p| std::fs::read(p).is_ok_and(|b| b.windows(12).any(|w| w == b"DJ_PLAYLISTS")))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// A temp folder with its own cache; commands run with no provider configured.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("cache.sqlite3")
+    }
+
+    /// Copies a file into the sandbox, so tests can check it is never modified.
+    pub fn copy(&self, from: &Path, name: &str) -> PathBuf {
+        let to = self.path(name);
+        std::fs::copy(from, &to).expect("copy fixture");
+        to
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let to = self.path(name);
+        std::fs::write(&to, bytes).expect("write file");
+        to
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("taggenius").expect("binary");
+        cmd.env("TAGGENIUS_DB", self.db())
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
+            .env_remove("TAGGENIUS_MODEL")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run taggenius")
+    }
+
+    /// Imports blueprints as JSON Lines, the way a user restores a cache.
+    pub fn import(&self, lines: &str) {
+        let out = self
+            .cmd()
+            .args(["cache", "import", "-"])
+            .write_stdin(lines)
+            .output()
+            .expect("import");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
+    pub fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .expect("read dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+/// The byte ranges where two files differ, as (line, old, new) triples of whole lines.
+pub fn changed_lines(before: &[u8], after: &[u8]) -> Vec<(String, String)> {
+    let old: Vec<&[u8]> = before.split(|&b| b == b'\n').collect();
+    let new: Vec<&[u8]> = after.split(|&b| b == b'\n').collect();
+    assert_eq!(old.len(), new.len(), "line count changed");
+    old.iter()
+        .zip(&new)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (text(a), text(b)))
+        .collect()
+}
+
+/// Checks that `after` equals `before` except inside the values of `allowed` attributes, or
+/// where such attributes were inserted, by removing those attributes from both and comparing.
+pub fn assert_only_attributes_changed(before: &[u8], after: &[u8], allowed: &[&str]) {
+    let strip = |bytes: &[u8]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        'outer: while i < bytes.len() {
+            for name in allowed {
+                let pat = format!(" {name}=\"");
+                if bytes[i..].starts_with(pat.as_bytes()) {
+                    let start = i + pat.len();
+                    if let Some(end) = bytes[start..].iter().position(|&b| b == b'"') {
+                        i = start + end + 1;
+                        continue 'outer;
+                    }
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        out
+    };
+    let (a, b) = (strip(before), strip(after));
+    if a != b {
+        let at = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        panic!(
+            "output differs outside {allowed:?} near byte {at}: {:?} vs {:?}",
+            text(&a[at.saturating_sub(60)..(at + 60).min(a.len())]),
+            text(&b[at.saturating_sub(60)..(at + 60).min(b.len())])
+        );
+    }
+}
+
+pub const DAFT_PUNK: &str = r#"{"artist":"Daft Punk","title":"Around The World","source":"gpt-4o-mini","created_at":1700000000,"blueprint":{"primary_genre":"House","sub_genre":["French House","Disco House","Filter House"],"energy_level":9,"energy_vibe":["Uplifting","Funky","Energetic"],"situation_environment":["Peak Hour","Pre-Party","Sunset"],"components":["Vocal","Keys","Strings"],"time_period":["1990s"]}}"#;
