@@ -141,6 +141,12 @@ impl Blueprint {
         raw.validated()
     }
 
+    /// Reads a blueprint the cache stored: it was validated on the way in, so the hot path of
+    /// a re-render skips validating it again.
+    pub fn from_stored_json(text: &str) -> Option<Blueprint> {
+        serde_json::from_str(text).ok()
+    }
+
     pub fn to_json(&self) -> String {
         // Serialising plain strings and numbers cannot fail.
         serde_json::to_string(self).unwrap_or_default()

@@ -1,7 +1,8 @@
 //! The SQLite cache: blueprints by normalised artist and title, the original value of every
 //! field taggenius overwrote, and the history of runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -72,6 +73,13 @@ pub fn default_path() -> Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "taggenius")
         .context("cannot find a home folder for the cache; set TAGGENIUS_DB")?;
     Ok(dirs.data_dir().join("cache.sqlite3"))
+}
+
+/// Identifies a remembered (track, field) pair within one process.
+pub fn original_hash(track: &str, field: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (track, field).hash(&mut hasher);
+    hasher.finish()
 }
 
 pub fn now() -> i64 {
@@ -266,11 +274,18 @@ impl Cache {
         Ok(all)
     }
 
-    /// The (track, field) pairs whose original is already remembered.
-    pub fn remembered_fields(&self) -> Result<std::collections::HashSet<(String, String)>> {
+    /// The (track, field) pairs whose original is already remembered, as `original_hash`es:
+    /// read without allocating, since a large library has a hundred thousand of them.
+    pub fn remembered_fields(&self) -> Result<HashSet<u64>> {
         let mut stmt = self.conn.prepare("SELECT track, field FROM originals")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows = stmt.query([])?;
+        let mut seen = HashSet::new();
+        while let Some(row) = rows.next()? {
+            let track = row.get_ref(0)?.as_str().unwrap_or_default();
+            let field = row.get_ref(1)?.as_str().unwrap_or_default();
+            seen.insert(original_hash(track, field));
+        }
+        Ok(seen)
     }
 
     pub fn in_transaction<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -290,8 +305,8 @@ impl Cache {
 
 fn decode_row(row: &rusqlite::Row) -> rusqlite::Result<Option<Cached>> {
     let json: String = row.get(2)?;
-    // A row that no longer validates (hand-edited, older vocabulary) counts as a miss.
-    Ok(Blueprint::from_json(&json).ok().map(|blueprint| Cached {
+    // A row that no longer parses (hand-edited) counts as a miss.
+    Ok(Blueprint::from_stored_json(&json).map(|blueprint| Cached {
         source: row.get(1).unwrap_or_default(),
         blueprint,
         created_at: row.get(3).unwrap_or_default(),

@@ -26,7 +26,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let mut cleared = 0;
     for (entry, key) in lib.tracks.iter().zip(&prepared.keys) {
         let id = track_id(lib, entry, key.as_deref().unwrap_or(""));
-        let remembered = originals.get(&id).unwrap_or(&none);
+        let remembered = originals.get(id.as_ref()).unwrap_or(&none);
         let before = edits.len();
         restore_track(lib, entry, remembered, &mut edits);
         if edits.len() > before {

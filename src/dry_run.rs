@@ -24,7 +24,7 @@ struct DryRun {
 pub fn print(
     prepared: &Prepared,
     unique: usize,
-    wanted: &[(&str, &TrackInfo)],
+    wanted: &[(&str, TrackInfo)],
     provider: &Provider,
     json: bool,
 ) -> Result<u8> {

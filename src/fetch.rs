@@ -48,7 +48,7 @@ pub struct Online<'a> {
 /// Fetches `wanted`; returns why each track that got no blueprint got none.
 pub fn fetch(
     online: &Online,
-    wanted: &[(&str, &TrackInfo)],
+    wanted: &[(&str, TrackInfo)],
     found: &mut HashMap<String, Cached>,
     summary: &mut Summary,
 ) -> Result<HashMap<String, String>> {
@@ -99,13 +99,13 @@ pub fn fetch(
 }
 
 /// The provider's jobs for `wanted`: the id is the index, short to spare tokens.
-pub fn jobs_for(wanted: &[(&str, &TrackInfo)]) -> Vec<Job> {
+pub fn jobs_for(wanted: &[(&str, TrackInfo)]) -> Vec<Job> {
     wanted
         .iter()
         .enumerate()
         .map(|(i, (_, info))| Job {
             id: i.to_string(),
-            info: (*info).clone(),
+            info: info.clone(),
         })
         .collect()
 }
@@ -120,7 +120,7 @@ fn keep_going(online: &Online, summary: &Summary) -> ControlFlow<()> {
 }
 
 /// How many of `wanted` fit in the budget by the estimate, in order.
-fn affordable(online: &Online, wanted: &[(&str, &TrackInfo)]) -> usize {
+fn affordable(online: &Online, wanted: &[(&str, TrackInfo)]) -> usize {
     let Some(budget) = online.budget else {
         return wanted.len();
     };
@@ -135,7 +135,7 @@ fn affordable(online: &Online, wanted: &[(&str, &TrackInfo)]) -> usize {
 /// Handles one event; true when a track was settled (for the progress bar).
 fn on_event(
     online: &Online,
-    wanted: &[(&str, &TrackInfo)],
+    wanted: &[(&str, TrackInfo)],
     event: Event,
     found: &mut HashMap<String, Cached>,
     summary: &mut Summary,

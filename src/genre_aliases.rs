@@ -1,4 +1,5 @@
-//! The genre spellings found in DJ libraries, mapped onto the blueprint's primary genres.
+//! What the offline provider knows of genres: the spellings found in DJ libraries mapped
+//! onto the blueprint's primary genres, each genre's usual tempo, and a few usual moods.
 //!
 //! Pure data plus its lookup. Keys are already folded the way `local` folds a library's
 //! Genre (lower case, accents and punctuation dropped, every way of writing "and" spelled
@@ -48,6 +49,92 @@ const LATIN: &str = "Latin";
 const CARIBBEAN: &str = "Caribbean";
 const WORLD: &str = "World";
 const FILM: &str = "Film/Theatrical";
+
+/// Tempo ranges of sub-genres that sit apart from their primary genre: (primary genre, word
+/// of the first sub-genre, range), tried before the primary genre's own range.
+pub static SUB_TEMPOS: &[(&str, &str, f64, f64)] = &[
+    (TRANCE, "hardstyle", 145.0, 160.0),
+    (TRANCE, "hard dance", 145.0, 160.0),
+    (TRANCE, "core", 160.0, 200.0),
+    (TRANCE, "gabber", 160.0, 200.0),
+    (TRANCE, "uptempo", 180.0, 220.0),
+    (TRANCE, "psytrance", 138.0, 148.0),
+    (TRANCE, "goa", 138.0, 148.0),
+    (DNB, "breakcore", 160.0, 200.0),
+    (BREAKS, "dubstep", 135.0, 150.0),
+    (BREAKS, "riddim", 135.0, 150.0),
+    (BREAKS, "club", 128.0, 145.0),
+    (HIP_HOP, "grime", 135.0, 145.0),
+    (HIP_HOP, "trap", 130.0, 160.0),
+    (HIP_HOP, "drill", 135.0, 150.0),
+    (HOUSE, "garage", 128.0, 140.0),
+    (HOUSE, "hard house", 135.0, 150.0),
+    (HOUSE, "bassline", 130.0, 142.0),
+    (HOUSE, "2-step", 128.0, 140.0),
+    (HOUSE, "footwork", 150.0, 165.0),
+    (HOUSE, "juke", 150.0, 165.0),
+    (HOUSE, "amapiano", 108.0, 118.0),
+    (HOUSE, "deep house", 115.0, 125.0),
+    (REGGAE, "dancehall", 88.0, 110.0),
+    (LATIN, "reggaeton", 85.0, 105.0),
+    (LATIN, "moombahton", 100.0, 115.0),
+    (LATIN, "baile", 125.0, 150.0),
+    (LATIN, "favela", 125.0, 150.0),
+    (POP, "eurodance", 125.0, 145.0),
+    (POP, "nightcore", 150.0, 185.0),
+    (DISCO, "nu disco", 108.0, 124.0),
+];
+
+/// Where each primary genre's tempo usually sits; genres without one say little by tempo.
+pub static PRIMARY_TEMPOS: &[(&str, f64, f64)] = &[
+    (HOUSE, 118.0, 130.0),
+    (TECHNO, 125.0, 140.0),
+    (DNB, 160.0, 180.0),
+    (BREAKS, 120.0, 140.0),
+    (TRANCE, 130.0, 145.0),
+    (DOWNTEMPO, 70.0, 110.0),
+    (DISCO, 95.0, 125.0),
+    (HIP_HOP, 80.0, 100.0),
+    (RNB, 60.0, 105.0),
+    (REGGAE, 65.0, 100.0),
+    (LATIN, 85.0, 130.0),
+    (CARIBBEAN, 90.0, 160.0),
+    (POP, 95.0, 130.0),
+    (ROCK, 90.0, 160.0),
+    (WORLD, 80.0, 130.0),
+];
+
+/// Modest, conventional readings of a few sub-genres and genres; a model gives the rest.
+/// (name, vibes, situations); the first sub-genre is tried before the primary genre.
+pub static MOODS: &[(&str, &[&str], &[&str])] = &[
+    ("Deep House", &["Mellow", "Hypnotic"], &["Lounge", "Warmup"]),
+    ("Soulful House", &["Soulful", "Uplifting"], &[]),
+    ("Tech House", &["Driving", "Funky"], &[]),
+    ("Liquid Funk", &["Mellow", "Soulful"], &[]),
+    ("Neurofunk", &["Dark", "Aggressive"], &["Peak Hour"]),
+    ("Hardstyle", &["Aggressive", "Energetic"], &["Peak Hour"]),
+    ("Hard Dance", &["Aggressive", "Energetic"], &["Peak Hour"]),
+    ("Hardcore", &["Aggressive", "Energetic"], &["Peak Hour"]),
+    ("Happy Hardcore", &["Happy", "Energetic"], &["Peak Hour"]),
+    ("Gabber", &["Aggressive", "Energetic"], &["Peak Hour"]),
+    ("Speedcore", &["Aggressive"], &["Peak Hour"]),
+    ("Hard Techno", &["Aggressive", "Driving"], &["Peak Hour"]),
+    ("Dub Techno", &["Hypnotic", "Calm"], &["Afterhours"]),
+    ("Big Room", &["Energetic", "Uplifting"], &["Peak Hour"]),
+    ("Balearic", &["Mellow", "Uplifting"], &["Sunset", "Beach"]),
+    ("Lounge", &["Calm", "Mellow"], &["Lounge"]),
+    ("Nu Disco", &["Funky", "Happy"], &[]),
+    (TECHNO, &["Driving", "Hypnotic"], &[]),
+    (DNB, &["Energetic", "Driving"], &[]),
+    (TRANCE, &["Uplifting", "Energetic"], &[]),
+    (DOWNTEMPO, &["Calm", "Mellow"], &["Lounge"]),
+    (DISCO, &["Funky", "Soulful"], &[]),
+    (RNB, &["Soulful", "Romantic"], &[]),
+    (CARIBBEAN, &["Happy", "Energetic"], &["Beach"]),
+];
+
+/// Vibes and situations, in the blueprint's vocabularies.
+pub type Mood = (&'static [&'static str], &'static [&'static str]);
 
 // Judgement calls, so that they are made once: the bass-music family (dubstep, UK bass,
 // club styles, electro) files under Breaks; UK garage and bassline under House; hard dance,
@@ -127,6 +214,7 @@ pub static ALIASES: &[(&str, &str, &str, u8)] = &[
     ("breaks breakbeat uk bass", BREAKS, "Breakbeat", 7),
     ("britpop", ROCK, "Britpop", 6),
     ("broadway", FILM, "Musical", 4),
+    ("broken beat", JAZZ, "Broken Beat", 6),
     ("brostep", BREAKS, "Brostep", 9),
     ("c pop", POP, "C-Pop", 6),
     ("calypso", CARIBBEAN, "Calypso", 6),
@@ -298,6 +386,7 @@ pub static ALIASES: &[(&str, &str, &str, u8)] = &[
     ("hits", POP, "Top 40", 7),
     ("house", HOUSE, "", 7),
     ("house music", HOUSE, "", 7),
+    ("hyperbaile", LATIN, "Baile Funk", 8),
     ("hyperpop", POP, "Hyperpop", 8),
     ("hypnotic techno", TECHNO, "Hypnotic Techno", 7),
     ("idm", DOWNTEMPO, "IDM", 4),

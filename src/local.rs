@@ -3,7 +3,7 @@
 //! knows; anything else stays a miss, so that an online run still tags it properly.
 
 use crate::blueprint::{title_case, Blueprint, DECADES, MAX_ITEMS, MAX_SUB_GENRE_CHARS};
-use crate::genre_aliases::{lookup, Alias};
+use crate::genre_aliases::{lookup, Alias, Mood, MOODS, PRIMARY_TEMPOS, SUB_TEMPOS};
 use crate::track::TrackInfo;
 
 /// Genre, energy, a few moods, decade and version components from the track's own tags, or
@@ -11,14 +11,20 @@ use crate::track::TrackInfo;
 pub fn local_blueprint(info: &TrackInfo) -> Option<Blueprint> {
     let placed = place_genre(&info.genre)?;
     let energy = tempo_adjusted(placed.energy, tempo_range(&placed), info.bpm);
-    let (vibes, situations) = mood(&placed);
+    // A track far off its genre's tempo is not typical of it, nor of its usual moods.
+    let typical = energy.abs_diff(placed.energy) <= 1;
+    let (vibes, situations) = if typical {
+        mood(&placed)
+    } else {
+        (&[][..], &[][..])
+    };
     let decade = decade_of_year(&info.year).or_else(|| decade_tag_in(&info.genre));
     Blueprint {
         primary_genre: placed.primary.to_string(),
         sub_genre: placed.subs,
         energy_level: energy,
-        energy_vibe: vibes.iter().map(|v| v.to_string()).collect(),
-        situation_environment: situations.iter().map(|s| s.to_string()).collect(),
+        energy_vibe: vibes.iter().copied().map(String::from).collect(),
+        situation_environment: situations.iter().copied().map(String::from).collect(),
         components: title_components(&info.title),
         time_period: decade.into_iter().map(String::from).collect(),
     }
@@ -270,11 +276,12 @@ fn decade_of(year: u32) -> Option<&'static str> {
     DECADES.get(usize::try_from(index).ok()?).copied()
 }
 
-/// A decade named in the Genre ("80s", "80's", "90er", "1970s").
+/// A decade that a whole part of the Genre names ("80s", "80's Music", "90er", "1970s"); a
+/// decade inside other words ("Loli in early 20s") is not one.
 fn decade_tag_in(genre: &str) -> Option<&'static str> {
-    fold_words(&decode_entities(genre))
-        .split(' ')
-        .find_map(decade_tag)
+    split_list(&decode_entities(genre))
+        .iter()
+        .find_map(|part| decade_tag(&without_filler(&fold_words(part))))
 }
 
 fn decade_tag(word: &str) -> Option<&'static str> {
@@ -298,49 +305,17 @@ fn decade_tag(word: &str) -> Option<&'static str> {
 /// Version words in titles, in the order of `blueprint::COMPONENTS`. Strong phrases count
 /// anywhere in the title; weak ones only in the mix name (brackets, or after " - "), where
 /// "Dub" or "Intro" names a version rather than being part of the song's name.
+#[rustfmt::skip]
 const VERSION_WORDS: &[(&str, &[&str], &[&str])] = &[
     ("Vocal", &[], &["vocal", "vox"]),
     ("Instrumental", &["instrumental"], &["dub", "inst"]),
-    (
-        "Acapella",
-        &[
-            "acapella",
-            "acappella",
-            "accapella",
-            "a cappella",
-            "a capella",
-        ],
-        &["acca"],
-    ),
-    (
-        "Remix",
-        &[
-            "remix", "rmx", "bootleg", "rework", "reworked", "refix", "remixed", "re mix",
-        ],
-        &["vip", "flip", "mashup", "mash up"],
-    ),
-    (
-        "Intro",
-        &[
-            "dj intro",
-            "intro edit",
-            "intro clean",
-            "intro dirty",
-            "clean intro",
-            "dirty intro",
-        ],
-        &["intro"],
-    ),
-    (
-        "Extended",
-        &["extended", "ext mix", "12 inch", "12 version"],
-        &["ext"],
-    ),
-    (
-        "Edit",
-        &["edit", "reedit", "radio mix", "radio version", "radio cut"],
-        &["radio", "short mix"],
-    ),
+    ("Acapella", &["acapella", "acappella", "accapella", "a cappella", "a capella"], &["acca"]),
+    ("Remix", &["remix", "rmx", "bootleg", "rework", "reworked", "refix", "remixed", "re mix"],
+        &["vip", "flip", "mashup", "mash up"]),
+    ("Intro", &["dj intro", "intro edit", "intro clean", "intro dirty", "clean intro", "dirty intro"],
+        &["intro"]),
+    ("Extended", &["extended", "ext mix", "12 inch", "12 version"], &["ext"]),
+    ("Edit", &["edit", "reedit", "radio mix", "radio version", "radio cut"], &["radio", "short mix"]),
 ];
 
 fn title_components(title: &str) -> Vec<String> {
@@ -351,7 +326,7 @@ fn title_components(title: &str) -> Vec<String> {
     VERSION_WORDS
         .iter()
         .filter(|(_, strong, weak)| says(&whole, strong) || says(&mix, weak))
-        .map(|(component, ..)| component.to_string())
+        .map(|&(component, ..)| component.to_string())
         .take(MAX_ITEMS)
         .collect()
 }
@@ -377,54 +352,6 @@ fn mix_name(title: &str) -> String {
     }
     mix
 }
-
-/// Tempo ranges of sub-genres that sit apart from their primary genre: (primary genre, word
-/// of the first sub-genre, range), tried before the primary genre's own range.
-const SUB_TEMPOS: &[(&str, &str, f64, f64)] = &[
-    ("Trance", "hardstyle", 145.0, 160.0),
-    ("Trance", "hard dance", 145.0, 160.0),
-    ("Trance", "core", 160.0, 200.0),
-    ("Trance", "gabber", 160.0, 200.0),
-    ("Trance", "uptempo", 180.0, 220.0),
-    ("Trance", "psytrance", 138.0, 148.0),
-    ("Trance", "goa", 138.0, 148.0),
-    ("Drum & Bass", "breakcore", 160.0, 200.0),
-    ("Breaks", "dubstep", 135.0, 150.0),
-    ("Breaks", "riddim", 135.0, 150.0),
-    ("Breaks", "club", 128.0, 145.0),
-    ("Hip Hop / Rap", "grime", 135.0, 145.0),
-    ("Hip Hop / Rap", "trap", 130.0, 160.0),
-    ("Hip Hop / Rap", "drill", 135.0, 150.0),
-    ("House", "garage", 128.0, 140.0),
-    ("House", "bassline", 130.0, 142.0),
-    ("House", "2-step", 128.0, 140.0),
-    ("House", "footwork", 150.0, 165.0),
-    ("House", "juke", 150.0, 165.0),
-    ("House", "amapiano", 108.0, 118.0),
-    ("House", "deep house", 115.0, 125.0),
-    ("Reggae", "dancehall", 88.0, 110.0),
-    ("Latin", "reggaeton", 85.0, 105.0),
-    ("Latin", "moombahton", 100.0, 115.0),
-    ("Funk/Soul/Disco", "nu disco", 108.0, 124.0),
-];
-
-const PRIMARY_TEMPOS: &[(&str, f64, f64)] = &[
-    ("House", 118.0, 130.0),
-    ("Techno", 125.0, 140.0),
-    ("Drum & Bass", 160.0, 180.0),
-    ("Breaks", 120.0, 140.0),
-    ("Trance", 130.0, 145.0),
-    ("Ambient/Downtempo", 70.0, 110.0),
-    ("Funk/Soul/Disco", 95.0, 125.0),
-    ("Hip Hop / Rap", 80.0, 100.0),
-    ("R&B", 60.0, 105.0),
-    ("Reggae", 65.0, 100.0),
-    ("Latin", 85.0, 130.0),
-    ("Caribbean", 90.0, 160.0),
-    ("Pop", 95.0, 130.0),
-    ("Rock", 90.0, 160.0),
-    ("World", 80.0, 130.0),
-];
 
 fn tempo_range(placed: &Placement) -> Option<(f64, f64)> {
     let sub = placed
@@ -469,32 +396,6 @@ fn tempo_adjusted(base: u8, range: Option<(f64, f64)>, bpm: Option<f64>) -> u8 {
     };
     u8::try_from((i32::from(base) + step).clamp(1, 10)).unwrap_or(base)
 }
-
-/// Modest, conventional readings of a few sub-genres and genres; a model gives the rest.
-/// (name, vibes, situations); the first sub-genre is tried before the primary genre.
-const MOODS: &[(&str, &[&str], &[&str])] = &[
-    ("Deep House", &["Mellow", "Hypnotic"], &["Lounge", "Warmup"]),
-    ("Soulful House", &["Soulful", "Uplifting"], &[]),
-    ("Tech House", &["Driving", "Funky"], &[]),
-    ("Liquid Funk", &["Mellow", "Soulful"], &[]),
-    ("Neurofunk", &["Dark", "Aggressive"], &["Peak Hour"]),
-    ("Hardstyle", &["Aggressive", "Energetic"], &["Peak Hour"]),
-    ("Hard Techno", &["Aggressive", "Driving"], &["Peak Hour"]),
-    ("Dub Techno", &["Hypnotic", "Calm"], &["Afterhours"]),
-    ("Big Room", &["Energetic", "Uplifting"], &["Peak Hour"]),
-    ("Balearic", &["Mellow", "Uplifting"], &["Sunset", "Beach"]),
-    ("Lounge", &["Calm", "Mellow"], &["Lounge"]),
-    ("Nu Disco", &["Funky", "Happy"], &[]),
-    ("Techno", &["Driving", "Hypnotic"], &[]),
-    ("Drum & Bass", &["Energetic", "Driving"], &[]),
-    ("Trance", &["Uplifting", "Energetic"], &[]),
-    ("Ambient/Downtempo", &["Calm", "Mellow"], &["Lounge"]),
-    ("Funk/Soul/Disco", &["Funky", "Soulful"], &[]),
-    ("R&B", &["Soulful", "Romantic"], &[]),
-    ("Caribbean", &["Happy", "Energetic"], &["Beach"]),
-];
-
-type Mood = (&'static [&'static str], &'static [&'static str]);
 
 fn mood(placed: &Placement) -> Mood {
     let find = |name: &str| {
@@ -783,8 +684,8 @@ mod tests {
                 primary_genre: "House".into(),
                 sub_genre: vec![],
                 energy_level: 5,
-                energy_vibe: vibes.iter().map(|v| v.to_string()).collect(),
-                situation_environment: situations.iter().map(|s| s.to_string()).collect(),
+                energy_vibe: vibes.iter().copied().map(String::from).collect(),
+                situation_environment: situations.iter().copied().map(String::from).collect(),
                 components: vec![],
                 time_period: vec![],
             };
@@ -793,6 +694,16 @@ mod tests {
                 .validated()
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(valid, bp, "{name}");
+        }
+    }
+
+    #[test]
+    fn tempo_tables_name_known_genres() {
+        for &(genre, word, low, high) in SUB_TEMPOS {
+            assert!(GENRES.contains(&genre) && low < high, "{genre} {word}");
+        }
+        for &(genre, low, high) in PRIMARY_TEMPOS {
+            assert!(GENRES.contains(&genre) && low < high, "{genre}");
         }
     }
 

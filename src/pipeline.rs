@@ -1,57 +1,60 @@
 //! What `tag` and `retag` share: the library's tracks and their cache keys, the blueprints
 //! found for them, and the edits that render those blueprints into the library.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
-use crate::cache::{Cache, Cached};
+use crate::cache::{original_hash, Cache, Cached};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
 use crate::render::{comment_with_block, render, Level, Rendered, WriteField, KEEP_COLOUR};
-use crate::track::TrackInfo;
+use crate::track::{cache_key, TrackInfo};
 use crate::writer::{set_attribute, Output};
 
-/// A library with each track's metadata and cache key.
+/// A library with each track's cache key.
 pub struct Prepared {
     pub library: Library,
-    pub infos: Vec<TrackInfo>,
     /// The cache key of each track; `None` for a track with neither title nor file name.
     pub keys: Vec<Option<String>>,
 }
 
 impl Prepared {
     pub fn new(library: Library) -> Prepared {
-        let infos: Vec<TrackInfo> = library
-            .tracks
-            .iter()
-            .map(|t| library.track_info(t))
-            .collect();
-        let keys = infos
-            .iter()
-            .map(|i| i.is_identifiable().then(|| i.cache_key()))
-            .collect();
-        Prepared {
-            library,
-            infos,
-            keys,
-        }
+        let keys = library.tracks.iter().map(|t| key_of(&library, t)).collect();
+        Prepared { library, keys }
     }
 
-    /// Each distinct key once, with the first track that carries it.
-    pub fn unique(&self) -> Vec<(&str, &TrackInfo)> {
+    /// Each distinct key once, with the index of the first track that carries it.
+    pub fn unique(&self) -> Vec<(&str, usize)> {
         let mut seen = HashSet::new();
         self.keys
             .iter()
-            .zip(&self.infos)
-            .filter_map(|(key, info)| key.as_deref().map(|k| (k, info)))
+            .enumerate()
+            .filter_map(|(i, key)| key.as_deref().map(|k| (k, i)))
             .filter(|(key, _)| seen.insert(*key))
             .collect()
+    }
+
+    pub fn info(&self, index: usize) -> TrackInfo {
+        self.library.track_info(&self.library.tracks[index])
     }
 
     pub fn lookup(&self, cache: &Cache) -> Result<HashMap<String, Cached>> {
         cache.lookup(self.keys.iter().flatten().map(String::as_str))
     }
+}
+
+/// The cache key without building the whole TrackInfo: only artist and title are decoded,
+/// which matters on libraries of tens of thousands of tracks.
+fn key_of(lib: &Library, entry: &TrackEntry) -> Option<String> {
+    let title = entry.value(&lib.bytes, Field::Name);
+    if title.trim().is_empty() {
+        let info = lib.track_info(entry);
+        return info.is_identifiable().then(|| info.cache_key());
+    }
+    Some(cache_key(&entry.value(&lib.bytes, Field::Artist), &title))
 }
 
 /// What to render and where.
@@ -76,12 +79,14 @@ pub fn render_and_write(
     let mut rendered: HashMap<&str, Rendered> = HashMap::new();
     let mut edits = Vec::new();
     let mut originals = Vec::new();
-    for ((entry, info), key) in lib.tracks.iter().zip(&prepared.infos).zip(&prepared.keys) {
-        let Some(cached) = key.as_deref().and_then(|k| found.get(k).map(|c| (k, c))) else {
-            summary.missing.push(missing(info, key.as_deref(), reasons));
+    for (index, (entry, key)) in lib.tracks.iter().zip(&prepared.keys).enumerate() {
+        let Some((key, cached)) = key.as_deref().and_then(|k| found.get(k).map(|c| (k, c))) else {
+            let info = prepared.info(index);
+            summary
+                .missing
+                .push(missing(&info, key.as_deref(), reasons));
             continue;
         };
-        let (key, cached) = cached;
         let values = rendered
             .entry(key)
             .or_insert_with(|| render(&cached.blueprint, plan.level));
@@ -90,9 +95,9 @@ pub fn render_and_write(
             if entry.value(&lib.bytes, field) == value {
                 continue;
             }
-            if !remembered.contains(&(track_id.clone(), field.attribute().to_string())) {
+            if !remembered.contains(&original_hash(&track_id, field.attribute())) {
                 let raw = entry.raw(&lib.bytes, field).map(<[u8]>::to_vec);
-                originals.push((track_id.clone(), field, raw));
+                originals.push((track_id.to_string(), field, raw));
             }
             edits.push(set_attribute(entry, field, &value));
         }
@@ -156,9 +161,9 @@ fn field_values(
 }
 
 /// Identifies a track across exports for `clear`: its file, else its artist and title.
-pub fn track_id(lib: &Library, entry: &TrackEntry, key: &str) -> String {
+pub fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: &str) -> Cow<'a, str> {
     match entry.raw(&lib.bytes, Field::Location) {
-        Some(raw) if !raw.is_empty() => String::from_utf8_lossy(raw).into_owned(),
-        _ => format!("key:{key}"),
+        Some(raw) if !raw.is_empty() => String::from_utf8_lossy(raw),
+        _ => Cow::Owned(format!("key:{key}")),
     }
 }

@@ -33,10 +33,10 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let cache = Cache::open(db)?;
     let mut found = prepared.lookup(&cache)?;
     let unique = prepared.unique();
-    let wanted: Vec<(&str, &TrackInfo)> = unique
+    let wanted: Vec<(&str, TrackInfo)> = unique
         .iter()
-        .copied()
         .filter(|(key, _)| needs_fetch(found.get(*key), &provider, args.refresh))
+        .map(|&(key, index)| (key, prepared.info(index)))
         .collect();
     if args.dry_run {
         return dry_run::print(
@@ -106,7 +106,7 @@ fn remembered_path(library: &str) -> Option<String> {
 
 fn fill_locally(
     cache: &Cache,
-    wanted: &[(&str, &TrackInfo)],
+    wanted: &[(&str, TrackInfo)],
     found: &mut HashMap<String, Cached>,
     summary: &mut Summary,
 ) -> Result<HashMap<String, String>> {

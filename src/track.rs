@@ -69,22 +69,32 @@ fn fold_title(title: &str) -> String {
         .join(" ")
 }
 
+/// Lower-cases and folds runs of white space into one space, in one pass.
 fn fold(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
+    out
 }
 
-/// Byte offset of a featuring credit in already folded text.
+/// Byte offset of a featuring credit in already folded text: a marker that starts a word
+/// (after a space or an opening bracket), never at the very start.
 fn find_featuring(folded: &str) -> Option<usize> {
     const MARKERS: [&str; 5] = ["feat.", "feat ", "ft.", "ft ", "featuring "];
     let bytes = folded.as_bytes();
-    (0..folded.len())
-        .filter(|&i| folded.is_char_boundary(i))
-        .filter(|&i| i == 0 || matches!(bytes[i - 1], b' ' | b'(' | b'['))
-        .find(|&i| MARKERS.iter().any(|m| folded[i..].starts_with(m)))
-        .filter(|&i| i > 0)
+    MARKERS
+        .iter()
+        .flat_map(|marker| folded.match_indices(marker).map(|(i, _)| i))
+        .filter(|&i| i > 0 && matches!(bytes[i - 1], b' ' | b'(' | b'['))
+        .min()
 }
 
 #[cfg(test)]
