@@ -238,7 +238,11 @@ fn batches_are_matched_back_by_id() {
 #[test]
 fn request_body_follows_the_contract() {
     let server = mock(|_, body| answer_all(body));
-    let (result, _) = run(&config(&server.url, 2), jobs(4));
+    let cfg = OpenAiConfig {
+        jobs: 1,
+        ..config(&server.url, 2)
+    };
+    let (result, _) = run(&cfg, jobs(4));
     result.unwrap();
     let seen = server.seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
@@ -553,7 +557,11 @@ fn requests_run_in_parallel() {
 
 #[test]
 fn break_stops_further_requests() {
-    let server = mock(|_, body| answer_all(body));
+    // The delay lets the Break land before the request already in flight is answered.
+    let server = mock(|_, body| Reply {
+        delay: Duration::from_millis(100),
+        ..answer_all(body)
+    });
     let cfg = OpenAiConfig {
         jobs: 1,
         ..config(&server.url, 1)

@@ -5,11 +5,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{ProviderChoice, TagArgs};
-use crate::openai::OpenAiConfig;
+use crate::openai::{OpenAiConfig, DEFAULT_BASE_URL, DEFAULT_MODEL};
 use crate::pricing::Price;
-
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
 pub enum Provider {
     /// The cache only.
