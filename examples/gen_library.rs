@@ -66,6 +66,10 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    fn choose<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick(items)
+    }
+
     fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
         let total: u32 = items.iter().map(|(_, w)| *w).sum();
         let mut roll = self.below(total as u64) as u32;
@@ -385,8 +389,11 @@ const CLASSIC_KEYS: &[&str] = &[
     "Am", "Dbm", "F#m", "Ebm", "C", "G", "Ab", "Dm", "Bbm", "E", "Fm", "Gm",
 ];
 
-/// (Kind, extension, bit rates, weight)
-const FORMATS: &[((&str, &str, &[u64]), u32)] = &[
+/// (Kind, extension, bit rates).
+type Format = (&'static str, &'static str, &'static [u64]);
+
+/// Formats with their weights.
+const FORMATS: &[(Format, u32)] = &[
     (("MP3 File", "mp3", &[320, 320, 320, 256, 192, 160]), 64),
     (("M4A File", "m4a", &[256, 320]), 10),
     (("WAV File", "wav", &[1411]), 10),
@@ -413,6 +420,10 @@ const CUE_COLOURS: &[(u8, u8, u8)] = &[
     (48, 90, 255),
     (195, 175, 4),
 ];
+
+/// Hot cue names (mostly unnamed, as in real libraries).
+const CUE_NAMES: &[&str] = &["", "", "", "Drop", "Intro", "Vocal", "Break"];
+const LOOP_NAMES: &[&str] = &["", "Loop", "mix loop"];
 
 const TRACK_COLOURS: &[&str] = &[
     "0xFF007F", "0xFFA500", "0xFFFF00", "0x00FF00", "0x25FDE9", "0x0000FF", "0x660099", "0xFF0000",
@@ -615,7 +626,8 @@ fn make_title(rng: &mut Rng) -> String {
 
 fn date(rng: &mut Rng) -> String {
     let year = rng.range(2015, 2025);
-    let month = rng.range(1, 12);
+    // Nothing added after the (fixed) export date, 2025-10-31.
+    let month = rng.range(1, if year == 2025 { 10 } else { 12 });
     let day = rng.range(1, 28);
     format!("{year:04}-{month:02}-{day:02}")
 }
@@ -843,7 +855,7 @@ fn make_track(
                     }),
                     4..=7 => {
                         t.marks.push(Mark {
-                            name: *rng.pick(&["", "", "", "Drop", "Intro", "Vocal", "Break"]),
+                            name: rng.choose(CUE_NAMES),
                             kind: 0,
                             start_ms: start,
                             end_ms: None,
@@ -854,7 +866,7 @@ fn make_track(
                     }
                     _ => {
                         t.marks.push(Mark {
-                            name: *rng.pick(&["", "Loop", "mix loop"]),
+                            name: rng.choose(LOOP_NAMES),
                             kind: 4,
                             start_ms: start,
                             end_ms: Some(start + beat_ms * 8),
@@ -1041,7 +1053,7 @@ fn make_playlists(rng: &mut Rng, tracks: &[Track]) -> Node {
         .collect();
 
     // Gigs: year folders holding set lists.
-    let sets = (n / 250).clamp(2, 400);
+    let sets_per_year = if n == 0 { 0 } else { (n / 1000).clamp(1, 100) };
     let venues = [
         "Warehouse",
         "Rooftop",
@@ -1056,7 +1068,7 @@ fn make_playlists(rng: &mut Rng, tracks: &[Track]) -> Node {
     let mut years: Vec<Node> = Vec::new();
     for year in 2021..=2024 {
         let mut lists = Vec::new();
-        for _ in 0..sets / 4 {
+        for _ in 0..sets_per_year {
             let name = format!(
                 "{year}-{:02}-{:02} {}",
                 rng.range(1, 12),

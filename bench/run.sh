@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# taggenius benchmark harness.
+#
+#   bash bench/run.sh [--smoke] [--sizes "1000 10000 50000"] [--reps N] [--cold-tracks N]
+#
+# 1. Builds release binaries and examples (cargo build --release --examples --bins).
+# 2. For each size N: generates a synthetic rekordbox library (examples/gen_library), primes a
+#    fresh cache with the offline local provider (`tag --provider local`; exit 3 is fine: the
+#    local provider cannot place every track), then times a warm
+#    `retag LIB --level detailed -o OUT --quiet` under /usr/bin/time -v: median of 5 runs of
+#    wall time and peak RSS, tracks/s and MB/s of input. The Python peer (bench/peer.py, the
+#    "seed" ElementTree + SQLite design) is primed and timed the same way (median of 3), and
+#    the speed-up is peer time / taggenius time.
+# 3. A cold `tag` of a small library against examples/mock_openai (500 ms latency, a 429 with
+#    Retry-After: 1 on every 9th request), once with default settings and once with
+#    `--jobs 1 --batch 1`, each on a fresh cache and a fresh mock server: wall times, their
+#    ratio, requests and tokens per track from the `--json` summary.
+#
+# Results go to bench/out/results.md (and stdout). Everything generated stays in bench/out/,
+# which is gitignored. --smoke: size 200, 1 repetition, 20 cold tracks (well under a minute
+# after the build).
+#
+# Environment: TAGGENIUS_BIN overrides the binary under test (default target/release/taggenius);
+# PYTHON the Python interpreter (default python3).
+
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+OUT="$ROOT/bench/out"
+
+SIZES="1000 10000 50000"
+REPS=5
+PEER_REPS=3
+COLD_TRACKS=200
+SMOKE=0
+SEED=42
+LATENCY_MS=500
+FAIL_EVERY=9
+
+usage() {
+    sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+SIZES_SET=0
+while (($#)); do
+    case "$1" in
+        --smoke) SMOKE=1 ;;
+        --sizes) SIZES=${2:?--sizes needs a value}; SIZES_SET=1; shift ;;
+        --sizes=*) SIZES=${1#--sizes=}; SIZES_SET=1 ;;
+        --reps) REPS=${2:?--reps needs a value}; PEER_REPS=$REPS; shift ;;
+        --cold-tracks) COLD_TRACKS=${2:?--cold-tracks needs a value}; shift ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "bench: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+if ((SMOKE)); then
+    ((SIZES_SET)) || SIZES="200"
+    REPS=1
+    PEER_REPS=1
+    COLD_TRACKS=20
+fi
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- prerequisites ---------------------------------------------------------------------------
+
+if [[ ! -x /usr/bin/time ]]; then
+    die "/usr/bin/time (GNU time) is missing; install it with: apt-get install -y time"
+fi
+time_probe=$(/usr/bin/time -v true 2>&1 || true)
+if [[ $time_probe != *"Maximum resident set size"* ]]; then
+    die "/usr/bin/time does not support -v (need GNU time); install it with: apt-get install -y time"
+fi
+PYTHON=${PYTHON:-python3}
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found (the Python peer needs Python 3.11)"
+command -v cargo >/dev/null || die "cargo not found"
+
+# The warm part must not reach any server: drop inherited provider settings.
+unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB
+
+mkdir -p "$OUT"
+
+log "building (cargo build --release --examples --bins)"
+cargo build --release --examples --bins >&2
+
+BIN=${TAGGENIUS_BIN:-$ROOT/target/release/taggenius}
+GEN="$ROOT/target/release/examples/gen_library"
+MOCK="$ROOT/target/release/examples/mock_openai"
+for exe in "$BIN" "$GEN" "$MOCK"; do
+    [[ -x $exe ]] || die "$exe was not built"
+done
+
+# --- helpers ---------------------------------------------------------------------------------
+
+MOCK_PID=""
+CHILD_PID=""
+stop_child() {
+    if [[ -n $CHILD_PID ]]; then
+        # /usr/bin/time's child first (time itself does not pass signals on), then time.
+        pkill -TERM -P "$CHILD_PID" 2>/dev/null || true
+        kill "$CHILD_PID" 2>/dev/null || true
+        wait "$CHILD_PID" 2>/dev/null || true
+        CHILD_PID=""
+    fi
+}
+stop_mock() {
+    if [[ -n $MOCK_PID ]]; then
+        kill "$MOCK_PID" 2>/dev/null || true
+        wait "$MOCK_PID" 2>/dev/null || true
+        MOCK_PID=""
+    fi
+}
+trap 'stop_child; stop_mock' EXIT
+trap 'exit 130' INT TERM
+
+# start_mock LOGNAME: starts a fresh mock server, sets MOCK_URL.
+start_mock() {
+    local name=$1
+    "$MOCK" --port 0 --latency-ms "$LATENCY_MS" --fail-every "$FAIL_EVERY" \
+        >"$OUT/$name.stdout" 2>"$OUT/$name.log" &
+    MOCK_PID=$!
+    MOCK_URL=""
+    local i
+    for i in $(seq 1 100); do
+        MOCK_URL=$(sed -n 's/^listening on //p' "$OUT/$name.stdout" | head -n 1)
+        [[ -n $MOCK_URL ]] && return 0
+        kill -0 "$MOCK_PID" 2>/dev/null || die "mock server exited: $(tail -n 3 "$OUT/$name.log")"
+        sleep 0.1
+    done
+    die "mock server did not report its address within 10 s"
+}
+
+# run_timed ALLOWED_EXIT_CODES NAME CMD...: runs CMD under /usr/bin/time -v, stdout and stderr
+# to $OUT/NAME.stdout/.stderr. Sets T_WALL (s, from the monotonic-ish clock in ns), T_RSS (KB)
+# and T_RC. Dies on an exit code not in the list.
+run_timed() {
+    local allowed=$1 name=$2
+    shift 2
+    local start end
+    T_RC=0
+    start=$(date +%s%N)
+    # In the background and waited for, so that Ctrl-C or a TERM stops the run at once.
+    /usr/bin/time -v -o "$OUT/$name.time" "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" &
+    CHILD_PID=$!
+    wait "$CHILD_PID" || T_RC=$?
+    CHILD_PID=""
+    end=$(date +%s%N)
+    if [[ " $allowed " != *" $T_RC "* ]]; then
+        log "command failed with exit code $T_RC (allowed: $allowed): $*"
+        tail -n 15 "$OUT/$name.stderr" >&2 || true
+        exit 1
+    fi
+    T_WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
+    T_RSS=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$OUT/$name.time")
+    T_RSS=${T_RSS:-0}
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# calc EXPR: floating-point arithmetic.
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+
+# json_fields FILE KEY...: the values of KEY... in the last JSON line of FILE (0 if absent).
+json_fields() {
+    local file=$1
+    shift
+    "$PYTHON" - "$file" "$@" <<'EOF'
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip().startswith("{")]
+data = json.loads(lines[-1]) if lines else {}
+out = []
+for key in sys.argv[2:]:
+    value = data.get(key, 0)
+    if isinstance(value, list):
+        value = len(value)
+    out.append(str(value))
+print(" ".join(out))
+EOF
+}
+
+rm_db() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
+
+# --- warm retag vs the Python peer -----------------------------------------------------------
+
+HOST_CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+HOST_CPU=${HOST_CPU:-unknown CPU}
+REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+WARM_ROWS=()
+
+for N in $SIZES; do
+    LIB="$OUT/lib-$N.xml"
+    log "size $N: generating $LIB"
+    run_timed "0" "gen-$N" "$GEN" --tracks "$N" --seed "$SEED" -o "$LIB"
+    GEN_S=$(calc "$T_WALL" 3)
+    BYTES=$(stat -c %s "$LIB")
+    MB=$(calc "$BYTES / 1e6" 1)
+
+    DB="$OUT/cache-$N.sqlite3"
+    rm_db "$DB"
+    log "size $N: priming $DB (tag --provider local)"
+    run_timed "0 3" "prime-$N" env TAGGENIUS_DB="$DB" \
+        "$BIN" tag "$LIB" --provider local --quiet -o "$OUT/primed-$N.xml"
+
+    # One untimed run for the counts (and a warm file cache).
+    run_timed "0 3" "retag-$N-stats" env TAGGENIUS_DB="$DB" \
+        "$BIN" retag "$LIB" --level detailed -o "$OUT/retag-$N.xml" --json --quiet
+    read -r TRACKS CACHED MISSING <<<"$(json_fields "$OUT/retag-$N-stats.stdout" tracks cached missing)"
+
+    walls=() rss=()
+    for ((i = 1; i <= REPS; i++)); do
+        log "size $N: taggenius retag run $i/$REPS"
+        run_timed "0 3" "retag-$N" env TAGGENIUS_DB="$DB" \
+            "$BIN" retag "$LIB" --level detailed -o "$OUT/retag-$N.xml" --quiet
+        walls+=("$T_WALL")
+        rss+=("$T_RSS")
+    done
+    TG_S=$(median "${walls[@]}")
+    TG_RSS=$(median "${rss[@]}")
+
+    PDB="$OUT/peer-$N.sqlite3"
+    rm_db "$PDB"
+    log "size $N: priming the Python peer"
+    run_timed "0" "peer-prime-$N" "$PYTHON" bench/peer.py --prime "$LIB" "$PDB"
+    walls=() rss=()
+    for ((i = 1; i <= PEER_REPS; i++)); do
+        log "size $N: Python peer run $i/$PEER_REPS"
+        run_timed "0" "peer-$N" "$PYTHON" bench/peer.py "$LIB" "$PDB" "$OUT/peer-$N.xml"
+        walls+=("$T_WALL")
+        rss+=("$T_RSS")
+    done
+    PEER_S=$(median "${walls[@]}")
+    PEER_RSS=$(median "${rss[@]}")
+
+    WARM_ROWS+=("| $N | $MB | $GEN_S | $CACHED / $TRACKS | $(calc "$TG_S" 3) | $(calc "$TG_RSS / 1024" 1) \
+| $(calc "$N / $TG_S" 0) | $(calc "$BYTES / 1e6 / $TG_S" 1) | $(calc "$PEER_S" 3) \
+| $(calc "$PEER_RSS / 1024" 1) | $(calc "$PEER_S / $TG_S" 1)× |")
+done
+
+# --- cold tag against the mock server --------------------------------------------------------
+
+CLIB="$OUT/lib-cold-$COLD_TRACKS.xml"
+"$GEN" --tracks "$COLD_TRACKS" --seed 7 -o "$CLIB"
+COLD_ROWS=()
+declare -A COLD_WALL
+
+cold_run() {
+    local label=$1 name=$2
+    shift 2
+    local db="$OUT/$name.sqlite3"
+    rm_db "$db"
+    start_mock "mock-$name"
+    log "cold tag ($label) against $MOCK_URL"
+    run_timed "0 3" "$name" env TAGGENIUS_DB="$db" OPENAI_BASE_URL="$MOCK_URL" \
+        OPENAI_API_KEY=sk-bench "$BIN" tag "$CLIB" -o "$OUT/$name.xml" --json "$@"
+    stop_mock
+    local tracks fetched failed requests prompt completion
+    read -r tracks fetched failed requests prompt completion \
+        <<<"$(json_fields "$OUT/$name.stdout" tracks fetched failed requests prompt_tokens completion_tokens)"
+    local limited
+    limited=$(grep -c -- '-> 429 (rate limited)' "$OUT/mock-$name.log" || true)
+    COLD_WALL[$name]=$T_WALL
+    local per_prompt=0 per_completion=0
+    if ((tracks > 0)); then
+        per_prompt=$(calc "$prompt / $tracks" 0)
+        per_completion=$(calc "$completion / $tracks" 0)
+    fi
+    COLD_ROWS+=("| $label | $(calc "$T_WALL" 2) | $tracks | $fetched | $failed | $requests | ${limited:-0} \
+| $per_prompt | $per_completion | $T_RC |")
+}
+
+cold_run "defaults" cold-default
+cold_run "--jobs 1 --batch 1" cold-serial --jobs 1 --batch 1
+COLD_RATIO=$(calc "${COLD_WALL[cold-serial]} / ${COLD_WALL[cold-default]}" 1)
+
+# --- report ----------------------------------------------------------------------------------
+
+{
+    echo "# taggenius benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC') · $HOST_CPU · $(nproc) CPUs · taggenius $REV$( ((SMOKE)) && echo ' · smoke run')"
+    echo
+    echo "## Warm retag (\`retag --level detailed\`, cache primed by \`tag --provider local\`)"
+    echo
+    echo "Median of $REPS runs (Python peer: $PEER_REPS). Library: \`gen_library --seed $SEED\`."
+    echo
+    echo "| tracks | library MB | generated in s | blueprints / tracks | taggenius s | taggenius RSS MB | tracks/s | MB/s | Python peer s | peer RSS MB | speed-up |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${WARM_ROWS[@]}"
+    echo
+    echo "## Cold tag against the mock OpenAI server"
+    echo
+    echo "$COLD_TRACKS tracks (\`gen_library --seed 7\`), mock latency $LATENCY_MS ms, 429 + Retry-After: 1 on every ${FAIL_EVERY}th request; fresh cache and server per run. Tokens per track are the mock's (4 bytes a token) over all tracks of the library."
+    echo
+    echo "| settings | wall s | tracks | fetched | failed | requests | 429s served | prompt tok/track | completion tok/track | exit |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${COLD_ROWS[@]}"
+    echo
+    echo "Defaults are ${COLD_RATIO}× faster than \`--jobs 1 --batch 1\`."
+} >"$OUT/results.md"
+
+cat "$OUT/results.md"
