@@ -61,6 +61,9 @@ impl Cached {
     }
 }
 
+/// A track's remembered values by field name; `None` where taggenius inserted the attribute.
+pub type FieldOriginals = HashMap<String, Option<Vec<u8>>>;
+
 pub const LOCAL_SOURCE: &str = "local";
 
 pub struct Cache {
@@ -75,10 +78,10 @@ pub fn default_path() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("cache.sqlite3"))
 }
 
-/// Identifies a remembered (track, field) pair within one process.
-pub fn original_hash(track: &str, field: &str) -> u64 {
+/// Identifies a remembered (track, field, value) within one process.
+pub fn original_hash(track: &str, field: &str, raw: Option<&[u8]>) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (track, field).hash(&mut hasher);
+    (track, field, raw).hash(&mut hasher);
     hasher.finish()
 }
 
@@ -115,19 +118,11 @@ impl Cache {
                 "was written by a newer taggenius (schema {version}, this one knows {USER_VERSION}); upgrade taggenius or point TAGGENIUS_DB elsewhere"
             );
         }
-        if version == 0 {
-            let foreign: i64 =
-                self.conn
-                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-            if foreign > 0 {
-                bail!("is an SQLite database but not a taggenius cache; it was left as it is");
-            }
-        }
-        self.set_wal()?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         if version < USER_VERSION {
             self.migrate()?;
         }
+        self.set_wal()?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(())
     }
 
@@ -151,25 +146,37 @@ impl Cache {
         }
     }
 
+    /// Creates or upgrades the schema under the write lock, so that two first runs at once
+    /// neither both create it nor take each other's half-made cache for a foreign database.
     fn migrate(&self) -> Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let result = if version == 0 {
-            self.conn
-                .execute_batch(MIGRATION_1)
-                .and_then(|_| self.conn.pragma_update(None, "user_version", USER_VERSION))
-        } else {
-            Ok(())
-        };
+        let result = self.migrate_locked();
         match result {
             Ok(()) => self.conn.execute_batch("COMMIT")?,
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
-                return Err(e.into());
+                return Err(e);
             }
         }
+        Ok(())
+    }
+
+    fn migrate_locked(&self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != 0 {
+            return Ok(());
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables > 0 {
+            bail!("is an SQLite database but not a taggenius cache; it was left as it is");
+        }
+        self.conn.execute_batch(MIGRATION_1)?;
+        self.conn
+            .pragma_update(None, "user_version", USER_VERSION)?;
         Ok(())
     }
 
@@ -248,24 +255,24 @@ impl Cache {
         Ok(())
     }
 
-    /// Remembers a field's value as it was before taggenius first touched the track; later
-    /// runs never overwrite it.
+    /// Remembers a field's value as it was before taggenius touched it. The caller only passes
+    /// values the user set, so a newer user value replaces an older one.
     pub fn remember_original(&self, track: &str, field: &str, raw: Option<&[u8]>) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO originals (track, field, raw) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO originals (track, field, raw) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![track, field, raw])?;
         Ok(())
     }
 
     /// Every remembered original, by track then field.
-    pub fn originals(&self) -> Result<HashMap<String, HashMap<String, Option<Vec<u8>>>>> {
+    pub fn originals(&self) -> Result<HashMap<String, FieldOriginals>> {
         let mut stmt = self
             .conn
             .prepare("SELECT track, field, raw FROM originals")?;
         let mut rows = stmt.query([])?;
-        let mut all: HashMap<String, HashMap<String, Option<Vec<u8>>>> = HashMap::new();
+        let mut all: HashMap<String, FieldOriginals> = HashMap::new();
         while let Some(row) = rows.next()? {
             all.entry(row.get(0)?)
                 .or_default()
@@ -274,16 +281,19 @@ impl Cache {
         Ok(all)
     }
 
-    /// The (track, field) pairs whose original is already remembered, as `original_hash`es:
-    /// read without allocating, since a large library has a hundred thousand of them.
-    pub fn remembered_fields(&self) -> Result<HashSet<u64>> {
-        let mut stmt = self.conn.prepare("SELECT track, field FROM originals")?;
+    /// Every remembered (track, field, value) as an `original_hash`: read without allocating,
+    /// since a large library has a hundred thousand of them.
+    pub fn remembered_values(&self) -> Result<HashSet<u64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT track, field, raw FROM originals")?;
         let mut rows = stmt.query([])?;
         let mut seen = HashSet::new();
         while let Some(row) = rows.next()? {
             let track = row.get_ref(0)?.as_str().unwrap_or_default();
             let field = row.get_ref(1)?.as_str().unwrap_or_default();
-            seen.insert(original_hash(track, field));
+            let raw = row.get_ref(2)?.as_blob_or_null().unwrap_or_default();
+            seen.insert(original_hash(track, field, raw));
         }
         Ok(seen)
     }
@@ -343,7 +353,7 @@ mod tests {
     }
 
     #[test]
-    fn originals_are_kept_from_the_first_touch() {
+    fn a_newer_user_value_replaces_the_remembered_original() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.sqlite3")).unwrap();
         cache
@@ -354,7 +364,7 @@ mod tests {
             .unwrap();
         cache.remember_original("t1", "Colour", None).unwrap();
         let originals = cache.originals().unwrap();
-        assert_eq!(originals["t1"]["Genre"].as_deref(), Some(&b"Old"[..]));
+        assert_eq!(originals["t1"]["Genre"].as_deref(), Some(&b"New"[..]));
         assert_eq!(originals["t1"]["Colour"], None);
     }
 

@@ -1,7 +1,6 @@
 //! `taggenius clear`: takes the taggenius block out of Comments and puts back every value
 //! taggenius overwrote, as it was before taggenius first touched the track.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Result;
@@ -9,11 +8,11 @@ use anyhow::Result;
 use crate::cache::Cache;
 use crate::cli::ClearArgs;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
-use crate::pipeline::{track_id, Prepared};
+use crate::pipeline::Prepared;
 use crate::render::{find_block, user_comment};
 use crate::writer::{restore_attribute, set_attribute, Edit, Output};
 
-type Originals = HashMap<String, Option<Vec<u8>>>;
+use crate::cache::FieldOriginals as Originals;
 
 pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let output = Output::choose(&args.library, args.output.as_deref(), "cleared")?;
@@ -24,8 +23,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let none = Originals::new();
     let mut edits = Vec::new();
     let mut cleared = 0;
-    for (entry, key) in lib.tracks.iter().zip(&prepared.keys) {
-        let id = track_id(lib, entry, key.as_deref().unwrap_or(""));
+    for (entry, id) in lib.tracks.iter().zip(prepared.track_ids()) {
         let remembered = originals.get(id.as_ref()).unwrap_or(&none);
         let before = edits.len();
         restore_track(lib, entry, remembered, &mut edits);

@@ -27,6 +27,7 @@ mod retag;
 mod tag;
 pub mod track;
 pub mod writer;
+mod xml_checks;
 
 use std::path::PathBuf;
 

@@ -10,6 +10,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::track::TrackInfo;
+use crate::xml_checks::{self, at, for_each_attribute, offset_in, one_line, quoted};
+pub use crate::xml_checks::{line_column, unescape_lossless};
 
 /// The TRACK attributes taggenius reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +111,7 @@ pub struct Library {
 
 impl Library {
     pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Library> {
-        let tracks = scan(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let tracks = scan(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", one_line(name)))?;
         Ok(Library {
             name: name.to_string(),
             bytes,
@@ -124,10 +126,11 @@ impl Library {
                 .context("<stdin>: cannot read standard input")?;
             buf
         } else {
+            let shown = one_line(path);
             if std::path::Path::new(path).is_dir() {
-                bail!("{path}: is a directory, not a library file");
+                bail!("{shown}: is a directory, not a library file");
             }
-            std::fs::read(path).with_context(|| format!("{path}: cannot read"))?
+            std::fs::read(path).with_context(|| format!("{shown}: cannot read"))?
         };
         let name = if path == "-" { "<stdin>" } else { path };
         Library::parse(name, bytes)
@@ -198,181 +201,145 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Resolves the predefined entities and character references; the reader has already checked
-/// that every value unescapes, so the fallback to the raw text is never taken on parsed input.
-pub fn unescape_lossless(raw: &[u8]) -> Cow<'_, str> {
-    let text = String::from_utf8_lossy(raw);
-    match &text {
-        Cow::Borrowed(s) => quick_xml::escape::unescape(s).unwrap_or(Cow::Borrowed(s)),
-        Cow::Owned(s) => Cow::Owned(
-            quick_xml::escape::unescape(s)
-                .map(|c| c.into_owned())
-                .unwrap_or_else(|_| s.clone()),
-        ),
-    }
-}
-
-/// 1-based line and column of a byte offset, for error messages.
-pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, column)
-}
-
-fn at(bytes: &[u8], offset: usize, message: impl std::fmt::Display) -> anyhow::Error {
-    let (line, column) = line_column(bytes, offset);
-    anyhow::anyhow!("line {line}, column {column}: {message}")
-}
-
-fn check_encoding(bytes: &[u8]) -> Result<()> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        bail!("the file is UTF-16; taggenius reads UTF-8 libraries (rekordbox exports UTF-8)");
-    }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(at(bytes, e.valid_up_to(), "the file is not valid UTF-8"));
-    }
-    Ok(())
-}
-
-/// Where `part`, a slice borrowed from `whole`, starts within it.
-fn offset_in(whole: &[u8], part: &[u8]) -> usize {
-    part.as_ptr() as usize - whole.as_ptr() as usize
+/// What the walk through the document knows between two events.
+#[derive(Default)]
+struct Scan {
+    /// Where each open element starts (its `<`), innermost last.
+    open: Vec<usize>,
+    root_seen: bool,
+    /// The depth of COLLECTION's children while the walk is inside COLLECTION.
+    collection_depth: Option<usize>,
+    tracks: Vec<TrackEntry>,
 }
 
 /// Walks the document once, checking that it is well-formed, and records every TRACK directly
 /// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
+/// Iterative, so deep nesting costs memory in proportion, never stack.
 fn scan(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
-    check_encoding(bytes)?;
+    xml_checks::check_text(bytes)?;
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_comments = true;
-    let mut depth = 0usize;
-    let mut root_seen = false;
-    let mut collection_depth: Option<usize> = None;
-    let mut tracks = Vec::new();
+    let mut scan = Scan::default();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| at(bytes, reader.error_position() as usize, e))?;
-        match event {
-            Event::Decl(decl) => check_declared_encoding(bytes, &decl)?,
-            Event::Start(ref tag) | Event::Empty(ref tag) => {
-                let is_empty = matches!(event, Event::Empty(_));
-                let name = tag.name();
-                if depth == 0 {
-                    check_root(bytes, tag, root_seen)?;
-                    root_seen = true;
-                }
-                if collection_depth == Some(depth) && name.as_ref() == b"TRACK" {
-                    tracks.push(track_entry(bytes, tag)?);
-                } else if depth == 1 && name.as_ref() == b"COLLECTION" && !is_empty {
-                    collection_depth = Some(depth + 1);
-                }
-                if !is_empty {
-                    depth += 1;
-                }
-            }
-            Event::End(_) => {
-                depth -= 1;
-                if collection_depth == Some(depth + 1) {
-                    collection_depth = None;
-                }
-            }
-            Event::Text(ref text) if depth == 0 && !text.iter().all(u8::is_ascii_whitespace) => {
+        match reader.read_event() {
+            Ok(Event::Eof) => return scan.finish(bytes),
+            Ok(event) => scan.event(bytes, event)?,
+            Err(e) => {
+                let position = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+                let truncated = matches!(&e, quick_xml::Error::Syntax(s)
+                    if *s != quick_xml::errors::SyntaxError::InvalidBangMarkup);
+                let hint = if truncated { " (truncated file?)" } else { "" };
                 return Err(at(
                     bytes,
-                    offset_in(bytes, text),
+                    position,
+                    format!("{}{hint}", one_line(&e.to_string())),
+                ));
+            }
+        }
+    }
+}
+
+impl Scan {
+    fn event(&mut self, bytes: &[u8], event: Event) -> Result<()> {
+        match event {
+            Event::Start(ref tag) | Event::Empty(ref tag) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                self.element(bytes, tag, is_empty)?;
+            }
+            Event::End(_) => {
+                self.open.pop();
+                if self.collection_depth > Some(self.open.len()) {
+                    self.collection_depth = None;
+                }
+            }
+            Event::GeneralRef(ref name) => {
+                let offset = offset_in(bytes, name)?.saturating_sub(1);
+                if self.open.is_empty() {
+                    return Err(at(bytes, offset, "text outside the root element"));
+                }
+                xml_checks::check_reference(name).map_err(|m| at(bytes, offset, m))?;
+            }
+            Event::Text(ref text) if self.open.is_empty() && !text.trim_ascii().is_empty() => {
+                let offset = offset_in(bytes, text)? + (text.len() - text.trim_ascii_start().len());
+                return Err(at(bytes, offset, "text outside the root element"));
+            }
+            Event::CData(ref text) if self.open.is_empty() => {
+                return Err(at(
+                    bytes,
+                    offset_in(bytes, text)?,
                     "text outside the root element",
                 ));
             }
-            Event::Eof => break,
             _ => {}
         }
+        Ok(())
     }
-    if depth > 0 {
-        bail!("the file ends before its elements are closed (truncated?)");
-    }
-    if !root_seen {
-        bail!("no XML element found; this is not a rekordbox XML library");
-    }
-    Ok(tracks)
-}
 
-fn check_root(bytes: &[u8], tag: &BytesStart, root_seen: bool) -> Result<()> {
-    let offset = offset_in(bytes, tag.as_ref());
-    if root_seen {
-        return Err(at(bytes, offset, "a second root element"));
+    fn element(&mut self, bytes: &[u8], tag: &BytesStart, is_empty: bool) -> Result<()> {
+        let name = tag.name();
+        let name = name.as_ref();
+        // The content quick-xml hands over starts just after the `<`.
+        let start = offset_in(bytes, tag.as_ref())?.saturating_sub(1);
+        let depth = self.open.len();
+        if depth == 0 {
+            if self.root_seen {
+                return Err(at(bytes, start, "a second root element"));
+            }
+            if let Some(problem) = xml_checks::root_problem(name) {
+                return Err(at(bytes, start, problem));
+            }
+            self.root_seen = true;
+        }
+        xml_checks::check_name(name).map_err(|m| at(bytes, start + 1, m))?;
+        if self.collection_depth == Some(depth) && name == b"TRACK" {
+            self.tracks.push(track_entry(bytes, tag)?);
+        } else {
+            for_each_attribute(bytes, tag, |_, _, _| Ok(()))?;
+            if depth == 1 && name == b"COLLECTION" && !is_empty {
+                self.collection_depth = Some(depth + 1);
+            }
+        }
+        if !is_empty {
+            self.open.push(start);
+        }
+        Ok(())
     }
-    if tag.name().as_ref() != b"DJ_PLAYLISTS" {
-        let name = String::from_utf8_lossy(tag.name().as_ref()).into_owned();
-        return Err(at(
-            bytes,
-            offset,
-            format!("the root element is <{name}>, not <DJ_PLAYLISTS>; this is not a rekordbox XML library"),
-        ));
-    }
-    Ok(())
-}
 
-fn check_declared_encoding(bytes: &[u8], decl: &quick_xml::events::BytesDecl) -> Result<()> {
-    if let Some(Ok(encoding)) = decl.encoding() {
-        let encoding = String::from_utf8_lossy(&encoding).to_ascii_lowercase();
-        if encoding != "utf-8" && encoding != "utf8" {
+    fn finish(self, bytes: &[u8]) -> Result<Vec<TrackEntry>> {
+        if let Some(&innermost) = self.open.last() {
+            let (line, column) = line_column(bytes, innermost);
+            let tag = bytes.get(innermost + 1..).unwrap_or_default();
+            let name_len = tag
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+                .unwrap_or(tag.len());
+            let name = quoted(&tag[..name_len]);
             return Err(at(
                 bytes,
-                offset_in(bytes, decl.as_ref()),
-                format!("the file declares encoding {encoding:?}; taggenius reads UTF-8 libraries"),
+                bytes.len(),
+                format!("the file ends before <{name}> (opened at line {line}, column {column}) is closed (truncated file?)"),
             ));
         }
+        if !self.root_seen {
+            bail!("no XML element found; this is not a rekordbox XML library");
+        }
+        Ok(self.tracks)
     }
-    Ok(())
 }
 
 fn track_entry(bytes: &[u8], tag: &BytesStart) -> Result<TrackEntry> {
-    let content = tag.as_ref();
     let mut entry = TrackEntry {
         attrs: Default::default(),
-        insert_at: offset_in(bytes, content) + tag.name().as_ref().len(),
+        insert_at: offset_in(bytes, tag.as_ref())? + tag.name().as_ref().len(),
     };
-    for attr in tag.attributes().with_checks(false) {
-        let attr =
-            attr.map_err(|e| at(bytes, offset_in(bytes, content), format!("in <TRACK>: {e}")))?;
-        let name_start = offset_in(bytes, attr.key.as_ref());
-        let Cow::Borrowed(value) = attr.value else {
-            bail!("internal: attribute value not borrowed from the input");
-        };
-        let value_start = offset_in(bytes, value);
+    for_each_attribute(bytes, tag, |key, name_start, value| {
         // One past the closing quote.
-        entry.insert_at = value_start + value.len() + 1;
-        let Some(field) = Field::from_attribute(attr.key.as_ref()) else {
-            continue;
-        };
-        if entry.attrs[field as usize].is_some() {
-            return Err(at(
-                bytes,
-                name_start,
-                format!("duplicate attribute {} in <TRACK>", field.attribute()),
-            ));
+        entry.insert_at = value.end + 1;
+        if let Some(field) = Field::from_attribute(key) {
+            entry.attrs[field as usize] = Some(AttrSpan { name_start, value });
         }
-        if let Err(e) = quick_xml::escape::unescape(&String::from_utf8_lossy(value)) {
-            return Err(at(
-                bytes,
-                value_start,
-                format!("in {}: {e}", field.attribute()),
-            ));
-        }
-        entry.attrs[field as usize] = Some(AttrSpan {
-            name_start,
-            value: value_start..value_start + value.len(),
-        });
-    }
+        Ok(())
+    })?;
     Ok(entry)
 }
 
@@ -391,7 +358,7 @@ mod tests {
         assert_eq!(first.raw(&lib.bytes, Field::Name).unwrap(), b"A &amp; B");
         assert!(first.span(Field::Comments).is_none());
         assert_eq!(
-            &lib.bytes[first.insert_at - 9..first.insert_at],
+            &lib.bytes[first.insert_at - 8..first.insert_at],
             b"Genre=\"\""
         );
         let second = &lib.tracks[1];

@@ -155,7 +155,8 @@ fn body(cfg: &OpenAiConfig, jobs: &[Job], temperature: bool) -> String {
 /// `on_event` returning `Break` stops handing out batches and retries; the events of requests
 /// already in flight are still delivered (they are paid for), then `fetch` returns `Ok`.
 /// `cfg.cancel` returns `Ok` at once instead. A fatal error (bad key, no quota, unknown model,
-/// unreachable server) stops everything and returns `Err` with a one-line message.
+/// unreachable server) stops sending at once; once the requests in flight have been answered
+/// and their events delivered, `fetch` returns `Err` with a one-line message.
 pub fn fetch(
     cfg: &OpenAiConfig,
     jobs: Vec<Job>,
@@ -168,11 +169,15 @@ pub fn fetch(
     let workers = cfg.jobs.max(1).min(pool.len());
     let rx = spawn_workers(cfg, &pool, workers)?;
     let mut stopping = false;
+    // After a fatal error nothing more is sent, but the answers to requests already in flight
+    // are paid for: they are still delivered before the error is returned.
+    let mut fatal: Option<String> = None;
+    let ended = |fatal: Option<String>| fatal.map_or(Ok(()), |m| Err(anyhow::anyhow!(m)));
     loop {
         match rx.recv_timeout(POLL) {
             Ok(Msg::Fatal(message)) => {
-                pool.shared.stop.store(true, Ordering::SeqCst);
-                return Err(anyhow::anyhow!(message));
+                pool.stop();
+                fatal.get_or_insert(message);
             }
             Ok(Msg::Event(event)) => {
                 if on_event(event).is_break() && !stopping {
@@ -181,7 +186,7 @@ pub fn fetch(
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => return ended(fatal),
         }
         if cfg
             .cancel
@@ -189,7 +194,7 @@ pub fn fetch(
             .is_some_and(|c| c.load(Ordering::SeqCst))
         {
             pool.stop();
-            return Ok(());
+            return ended(fatal);
         }
     }
 }

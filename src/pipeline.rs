@@ -6,10 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
+use crate::blueprint::Blueprint;
 use crate::cache::{original_hash, Cache, Cached};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
-use crate::render::{comment_with_block, render, Level, Rendered, WriteField, KEEP_COLOUR};
+use crate::render::{
+    comment_with_block, find_block, render, Level, Rendered, WriteField, KEEP_COLOUR,
+};
 use crate::track::{cache_key, TrackInfo};
 use crate::writer::{set_attribute, Output};
 
@@ -39,6 +42,23 @@ impl Prepared {
 
     pub fn info(&self, index: usize) -> TrackInfo {
         self.library.track_info(&self.library.tracks[index])
+    }
+
+    /// Each track's identity for the originals `clear` restores.
+    pub fn track_ids(&self) -> Vec<Cow<'_, str>> {
+        let mut seen: HashMap<Cow<str>, usize> = HashMap::new();
+        let lib = &self.library;
+        let mut ids = Vec::with_capacity(lib.tracks.len());
+        for (entry, key) in lib.tracks.iter().zip(&self.keys) {
+            let id = track_id(lib, entry, key.as_deref());
+            let count = seen.entry(id.clone()).or_insert(0);
+            *count += 1;
+            ids.push(match *count {
+                1 => id,
+                n => Cow::Owned(format!("{id}#{n}")),
+            });
+        }
+        ids
     }
 
     pub fn lookup(&self, cache: &Cache) -> Result<HashMap<String, Cached>> {
@@ -75,7 +95,8 @@ pub fn render_and_write(
     summary: &mut Summary,
 ) -> Result<()> {
     let lib = &prepared.library;
-    let remembered = cache.remembered_fields()?;
+    let remembered = cache.remembered_values()?;
+    let ids = prepared.track_ids();
     let mut rendered: HashMap<&str, Rendered> = HashMap::new();
     let mut edits = Vec::new();
     let mut originals = Vec::new();
@@ -90,14 +111,16 @@ pub fn render_and_write(
         let values = rendered
             .entry(key)
             .or_insert_with(|| render(&cached.blueprint, plan.level));
-        let track_id = track_id(lib, entry, key);
         for (field, value) in field_values(lib, entry, values, plan.fields) {
-            if entry.value(&lib.bytes, field) == value {
+            let current = entry.value(&lib.bytes, field);
+            if current == value {
                 continue;
             }
-            if !remembered.contains(&original_hash(&track_id, field.attribute())) {
-                let raw = entry.raw(&lib.bytes, field).map(<[u8]>::to_vec);
-                originals.push((track_id.to_string(), field, raw));
+            let raw = entry.raw(&lib.bytes, field);
+            if !written_by_taggenius(field, &current, &cached.blueprint)
+                && !remembered.contains(&original_hash(&ids[index], field.attribute(), raw))
+            {
+                originals.push((ids[index].to_string(), field, raw.map(<[u8]>::to_vec)));
             }
             edits.push(set_attribute(entry, field, &value));
         }
@@ -160,10 +183,24 @@ fn field_values(
     values
 }
 
-/// Identifies a track across exports for `clear`: its file, else its artist and title.
-pub fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: &str) -> Cow<'a, str> {
+/// Whether a value is one taggenius wrote, so that it is not mistaken for the user's own: a
+/// value the user set (or changed since) replaces the remembered original, one of ours never
+/// does.
+fn written_by_taggenius(field: Field, current: &str, blueprint: &Blueprint) -> bool {
+    match field {
+        Field::Comments => find_block(current).is_some(),
+        Field::Genre => Level::ALL
+            .iter()
+            .any(|level| render(blueprint, *level).genre == current),
+        _ => false,
+    }
+}
+
+/// Identifies each track across exports for `clear`: its file, else its artist and title; a
+/// second track with the same identity in one library gets its own, by occurrence.
+fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: Option<&str>) -> Cow<'a, str> {
     match entry.raw(&lib.bytes, Field::Location) {
         Some(raw) if !raw.is_empty() => String::from_utf8_lossy(raw),
-        _ => Cow::Owned(format!("key:{key}")),
+        _ => Cow::Owned(format!("key:{}", key.unwrap_or(""))),
     }
 }

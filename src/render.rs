@@ -13,6 +13,8 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 3] = [Level::Essential, Level::Recommended, Level::Detailed];
+
     /// How many items of each list the level keeps.
     fn items(self) -> usize {
         match self {
@@ -116,10 +118,14 @@ pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
     while let Some(found) = comment[from..].find("/* E: ") {
         let start = from + found;
         let digits = comment.as_bytes().get(start + 6..start + 8);
-        if digits.is_some_and(|d| d.iter().all(u8::is_ascii_digit)) {
-            if let Some(len) = comment[start..].find("*/") {
+        let inner = &comment[start + 2..];
+        // Our block holds only vocabulary words, so an opening `/*` before the closing `*/`
+        // means this is something else (a user's unclosed lookalike).
+        let end = inner.find("*/").filter(|&e| !inner[..e].contains("/*"));
+        if let (Some(d), Some(end)) = (digits, end) {
+            if d.iter().all(u8::is_ascii_digit) {
                 let begin = comment[..start].trim_end().len();
-                return Some(begin..start + len + 2);
+                return Some(begin..start + 2 + end + 2);
             }
         }
         from = start + 1;
@@ -212,6 +218,9 @@ mod tests {
         assert_eq!(comment_with_block("", "/* E: 01 */"), "/* E: 01 */");
         assert_eq!(user_comment("/* E: 01 */"), "");
         assert_eq!(user_comment("/* E: nope */"), "/* E: nope */");
+        let lookalike = comment_with_block("01 /* E: 12", "/* E: 05 */");
+        assert_eq!(lookalike, "01 /* E: 12 /* E: 05 */");
+        assert_eq!(user_comment(&lookalike), "01 /* E: 12");
     }
 
     #[test]

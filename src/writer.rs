@@ -57,41 +57,64 @@ pub fn restore_attribute(
 }
 
 /// Escapes a value for a double- or single-quoted attribute. Characters XML 1.0 cannot carry
-/// at all (most C0 controls, U+FFFE/U+FFFF) are dropped, whatever a model returned.
+/// at all (most C0 controls, U+FFFE/U+FFFF) are dropped, whatever a model returned. Every
+/// character that needs care is ASCII or starts with 0xEF, so runs of other bytes are copied
+/// whole: values can be megabytes long.
 pub fn escape(value: &str) -> String {
+    let bytes = value.as_bytes();
     let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (replacement, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' => ("&#9;", 1),
+            b'\n' => ("&#10;", 1),
+            b'\r' => ("&#13;", 1),
+            b if b < 0x20 => ("", 1),
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&value[copied..i]);
+        out.push_str(replacement);
+        i += len;
+        copied = i;
     }
+    out.push_str(&value[copied..]);
     out
 }
 
-/// Writes `input` with `edits` applied; edits must not overlap.
+/// Writes `input` with `edits` applied. Overlapping edits (one field set twice) would make a
+/// corrupt library, so they are an error rather than a guess.
 pub fn splice_into(out: &mut impl Write, input: &[u8], edits: &mut [Edit]) -> std::io::Result<()> {
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut pos = 0;
     for edit in edits.iter() {
-        out.write_all(&input[pos..edit.range.start])?;
+        let Some(kept) = input
+            .get(pos..edit.range.start)
+            .filter(|_| edit.range.end <= input.len())
+        else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("internal: overlapping edits at byte {}", edit.range.start),
+            ));
+        };
+        out.write_all(kept)?;
         out.write_all(&edit.bytes)?;
         pos = edit.range.end;
     }
-    out.write_all(&input[pos..])
+    out.write_all(input.get(pos..).unwrap_or_default())
 }
 
 pub fn splice(input: &[u8], edits: &mut [Edit]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len() + edits.len() * 64);
-    // Writing to a Vec cannot fail.
+    // A Vec takes every write; only overlapping edits, refused, would leave it cut short.
     let _ = splice_into(&mut out, input, edits);
     out
 }
@@ -119,6 +142,8 @@ impl Output {
                     path.display()
                 );
             }
+            // Found out before any work is done, not after the provider has been paid.
+            check_folder(path)?;
         }
         Ok(output)
     }
@@ -163,12 +188,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Temp file in the destination folder, then rename: a reader never sees half a library and
-/// an interrupted run leaves no output behind.
-pub fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
-) -> Result<()> {
+/// The folder the output goes into, which must exist: taggenius does not create folders.
+fn check_folder(path: &Path) -> Result<&Path> {
+    if path.is_dir() {
+        bail!("{}: is a directory; -o takes a file name", path.display());
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -180,6 +204,16 @@ pub fn write_atomically(
             dir.display()
         );
     }
+    Ok(dir)
+}
+
+/// Temp file in the destination folder, then rename: a reader never sees half a library and
+/// an interrupted run leaves no output behind.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = check_folder(path)?;
     let temp = tempfile::Builder::new()
         .prefix(".taggenius-")
         .suffix(".tmp")
@@ -214,6 +248,10 @@ mod tests {
             "R&amp;B &lt;&quot;x&quot;&gt; &apos;y&apos;"
         );
         assert_eq!(escape("a\tb\nc\u{1}d\u{FFFF}"), "a&#9;b&#10;cd");
+        assert_eq!(
+            escape("\u{FFFE}été\u{FFEF}\u{EFBF}\u{FFFD}\r"),
+            "été\u{FFEF}\u{EFBF}\u{FFFD}&#13;"
+        );
     }
 
     #[test]
@@ -245,8 +283,28 @@ mod tests {
 
     #[test]
     fn default_output_sits_beside_the_input() {
-        let out = Output::choose("/music/lib.xml", None, "tagged").unwrap();
-        assert_eq!(out, Output::File(PathBuf::from("/music/lib.tagged.xml")));
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("lib.xml");
+        let out = Output::choose(input.to_str().unwrap(), None, "tagged").unwrap();
+        assert_eq!(out, Output::File(dir.path().join("lib.tagged.xml")));
         assert_eq!(Output::choose("-", None, "tagged").unwrap(), Output::Stdout);
+        let missing = dir.path().join("nope/out.xml");
+        let err = Output::choose("-", missing.to_str(), "tagged").unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn overlapping_edits_are_refused() {
+        let edit = |range: Range<usize>| Edit {
+            range,
+            bytes: b"x".to_vec(),
+        };
+        let mut out = Vec::new();
+        let mut edits = [edit(1..3), edit(2..4)];
+        assert!(splice_into(&mut out, b"abcdef", &mut edits).is_err());
+        let mut edits = [edit(9..9)];
+        assert!(splice_into(&mut out, b"abcdef", &mut edits).is_err());
+        let mut edits = [edit(2..2), edit(2..2), edit(2..3)];
+        assert_eq!(splice(b"abcdef", &mut edits), b"abxxxdef");
     }
 }

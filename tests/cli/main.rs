@@ -2,7 +2,12 @@
 //! with a real SQLite file in a temp folder and, where it talks to a provider, a real HTTP
 //! server on 127.0.0.1.
 
+mod mock;
 mod util;
 
 mod core;
+mod faults;
+mod hostile;
+mod openai;
+mod properties;
 mod real;

@@ -155,3 +155,72 @@ pub fn assert_only_attributes_changed(before: &[u8], after: &[u8], allowed: &[&s
 }
 
 pub const DAFT_PUNK: &str = r#"{"artist":"Daft Punk","title":"Around The World","source":"gpt-4o-mini","created_at":1700000000,"blueprint":{"primary_genre":"House","sub_genre":["French House","Disco House","Filter House"],"energy_level":9,"energy_vibe":["Uplifting","Funky","Energetic"],"situation_environment":["Peak Hour","Pre-Party","Sunset"],"components":["Vocal","Keys","Strings"],"time_period":["1990s"]}}"#;
+
+/// The binary itself, for runs a test must interrupt or run side by side.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_taggenius"))
+}
+
+impl Sandbox {
+    /// Like `cmd`, as a `std::process::Command` that can be spawned, signalled and killed.
+    pub fn spawnable(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(binary());
+        cmd.env("TAGGENIUS_DB", self.db())
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
+            .env_remove("TAGGENIUS_MODEL")
+            .current_dir(self.dir.path());
+        cmd
+    }
+}
+
+/// A small rekordbox library of `(artist, title, genre)` tracks, one per line, LF endings.
+pub fn library_of(tracks: &[(&str, &str, &str)]) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DJ_PLAYLISTS Version=\"1.0.0\">\n  \
+         <PRODUCT Name=\"rekordbox\" Version=\"7.0.9\" Company=\"AlphaTheta\"/>\n  \
+         <COLLECTION Entries=\"{}\">\n",
+        tracks.len()
+    );
+    for (i, (artist, title, genre)) in tracks.iter().enumerate() {
+        xml.push_str(&format!(
+            "    <TRACK TrackID=\"{n}\" Name=\"{}\" Artist=\"{}\" Genre=\"{}\" Year=\"2001\" \
+             AverageBpm=\"124.00\" Comments=\"\" Location=\"file://localhost/Music/{n}.mp3\"/>\n",
+            esc(title),
+            esc(artist),
+            esc(genre),
+            n = i + 1
+        ));
+    }
+    xml.push_str("  </COLLECTION>\n  <PLAYLISTS>\n    <NODE Type=\"0\" Name=\"ROOT\" Count=\"0\"/>\n  </PLAYLISTS>\n</DJ_PLAYLISTS>\n");
+    xml
+}
+
+/// `n` distinct tracks named "Artist i" / "Track i".
+pub fn numbered_library(n: usize) -> String {
+    let names: Vec<(String, String)> = (1..=n)
+        .map(|i| (format!("Artist {i}"), format!("Track {i}")))
+        .collect();
+    let tracks: Vec<(&str, &str, &str)> = names
+        .iter()
+        .map(|(a, t)| (a.as_str(), t.as_str(), "House"))
+        .collect();
+    library_of(&tracks)
+}
+
+/// The `--json` summary a run printed.
+pub fn summary(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {:?}; stderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    })
+}
