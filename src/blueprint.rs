@@ -180,8 +180,10 @@ fn keep_known(vocabulary: &'static [&'static str], items: &[String], max: usize)
 fn clean_sub_genres(items: &[String]) -> Vec<String> {
     let mut kept: Vec<String> = Vec::new();
     for item in items {
+        // White-space controls separate words; other controls are dropped.
         let cleaned: String = item
             .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
             .filter(|c| !c.is_control())
             .collect::<String>()
             .split_whitespace()
@@ -267,7 +269,7 @@ mod tests {
     #[test]
     fn long_or_empty_sub_genres_are_dropped() {
         let mut bp = sample();
-        bp.sub_genre = vec!["".into(), "x".repeat(41), "  deep   house ".into()];
+        bp.sub_genre = vec!["".into(), "x".repeat(41), "  deep \t  house\n".into()];
         assert_eq!(bp.validated().unwrap().sub_genre, ["Deep House"]);
     }
 }

@@ -1,7 +1,7 @@
 //! The SQLite cache: blueprints by normalised artist and title, the original value of every
 //! field taggenius overwrote, and the history of runs.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::blueprint::{Blueprint, SCHEMA_VERSION};
+use crate::fasthash::{FastMap, FastSet, Fnv};
 
 const USER_VERSION: i64 = 1;
 
@@ -64,6 +65,9 @@ impl Cached {
 /// A track's remembered values by field name; `None` where taggenius inserted the attribute.
 pub type FieldOriginals = HashMap<String, Option<Vec<u8>>>;
 
+/// The blueprints found for a library, by cache key.
+pub type Found = FastMap<String, Cached>;
+
 pub const LOCAL_SOURCE: &str = "local";
 
 pub struct Cache {
@@ -80,7 +84,7 @@ pub fn default_path() -> Result<PathBuf> {
 
 /// Identifies a remembered (track, field, value) within one process.
 pub fn original_hash(track: &str, field: &str, raw: Option<&[u8]>) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = Fnv::default();
     (track, field, raw).hash(&mut hasher);
     hasher.finish()
 }
@@ -105,6 +109,17 @@ impl Cache {
             path: path.to_path_buf(),
         };
         cache.prepare().with_context(|| format!("cache {shown}"))?;
+        Ok(cache)
+    }
+
+    /// An empty cache in memory, for a `--dry-run` on a machine with no cache yet: a dry run
+    /// writes nothing, not even a new cache file.
+    pub fn in_memory() -> Result<Cache> {
+        let cache = Cache {
+            conn: Connection::open_in_memory()?,
+            path: PathBuf::from(":memory:"),
+        };
+        cache.prepare()?;
         Ok(cache)
     }
 
@@ -188,15 +203,12 @@ impl Cache {
 
     /// The cached blueprints for `keys`. A large share of the cache is read in one pass, which
     /// beats a point lookup per track by far on big libraries.
-    pub fn lookup<'k>(
-        &self,
-        keys: impl IntoIterator<Item = &'k str>,
-    ) -> Result<HashMap<String, Cached>> {
+    pub fn lookup<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Result<Found> {
         let keys: Vec<&str> = keys.into_iter().collect();
         let total = self.blueprint_count()? as usize;
-        let mut found = HashMap::with_capacity(keys.len().min(total));
+        let mut found = Found::with_capacity_and_hasher(keys.len().min(total), Default::default());
         if total <= keys.len() * 4 {
-            let wanted: std::collections::HashSet<&str> = keys.iter().copied().collect();
+            let wanted: FastSet<&str> = keys.iter().copied().collect();
             let mut stmt = self
                 .conn
                 .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
@@ -283,12 +295,12 @@ impl Cache {
 
     /// Every remembered (track, field, value) as an `original_hash`: read without allocating,
     /// since a large library has a hundred thousand of them.
-    pub fn remembered_values(&self) -> Result<HashSet<u64>> {
+    pub fn remembered_values(&self) -> Result<FastSet<u64>> {
         let mut stmt = self
             .conn
             .prepare("SELECT track, field, raw FROM originals")?;
         let mut rows = stmt.query([])?;
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         while let Some(row) = rows.next()? {
             let track = row.get_ref(0)?.as_str().unwrap_or_default();
             let field = row.get_ref(1)?.as_str().unwrap_or_default();

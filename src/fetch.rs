@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use anyhow::Result;
 
-use crate::cache::{now, Cache, Cached};
+use crate::cache::{now, Cache, Cached, Found};
 use crate::history::Summary;
 use crate::openai::{self, Event, Job, OpenAiConfig};
 use crate::progress::Progress;
@@ -49,7 +49,7 @@ pub struct Online<'a> {
 pub fn fetch(
     online: &Online,
     wanted: &[(&str, TrackInfo)],
-    found: &mut HashMap<String, Cached>,
+    found: &mut Found,
     summary: &mut Summary,
 ) -> Result<HashMap<String, String>> {
     let mut reasons = HashMap::new();
@@ -137,7 +137,7 @@ fn on_event(
     online: &Online,
     wanted: &[(&str, TrackInfo)],
     event: Event,
-    found: &mut HashMap<String, Cached>,
+    found: &mut Found,
     summary: &mut Summary,
     reasons: &mut HashMap<String, String>,
 ) -> Result<bool> {

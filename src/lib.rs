@@ -6,6 +6,7 @@ mod cache_cmd;
 mod clear;
 pub mod cli;
 mod dry_run;
+pub mod fasthash;
 pub mod fetch;
 pub mod genre_aliases;
 pub mod history;

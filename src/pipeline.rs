@@ -2,12 +2,13 @@
 //! found for them, and the edits that render those blueprints into the library.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::Result;
 
 use crate::blueprint::Blueprint;
-use crate::cache::{original_hash, Cache, Cached};
+use crate::cache::{original_hash, Cache, Found};
+use crate::fasthash::{FastMap, FastSet};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
 use crate::render::{
@@ -31,7 +32,7 @@ impl Prepared {
 
     /// Each distinct key once, with the index of the first track that carries it.
     pub fn unique(&self) -> Vec<(&str, usize)> {
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         self.keys
             .iter()
             .enumerate()
@@ -46,7 +47,7 @@ impl Prepared {
 
     /// Each track's identity for the originals `clear` restores.
     pub fn track_ids(&self) -> Vec<Cow<'_, str>> {
-        let mut seen: HashMap<Cow<str>, usize> = HashMap::new();
+        let mut seen: FastMap<Cow<str>, usize> = FastMap::default();
         let lib = &self.library;
         let mut ids = Vec::with_capacity(lib.tracks.len());
         for (entry, key) in lib.tracks.iter().zip(&self.keys) {
@@ -61,7 +62,7 @@ impl Prepared {
         ids
     }
 
-    pub fn lookup(&self, cache: &Cache) -> Result<HashMap<String, Cached>> {
+    pub fn lookup(&self, cache: &Cache) -> Result<Found> {
         cache.lookup(self.keys.iter().flatten().map(String::as_str))
     }
 }
@@ -88,7 +89,7 @@ pub struct RenderPlan<'a> {
 /// writes the output and fills in the summary's track counts and misses.
 pub fn render_and_write(
     prepared: &Prepared,
-    found: &HashMap<String, Cached>,
+    found: &Found,
     reasons: &HashMap<String, String>,
     plan: &RenderPlan,
     cache: &Cache,
@@ -97,7 +98,7 @@ pub fn render_and_write(
     let lib = &prepared.library;
     let remembered = cache.remembered_values()?;
     let ids = prepared.track_ids();
-    let mut rendered: HashMap<&str, Rendered> = HashMap::new();
+    let mut rendered: FastMap<&str, Rendered> = FastMap::default();
     let mut edits = Vec::new();
     let mut originals = Vec::new();
     for (index, (entry, key)) in lib.tracks.iter().zip(&prepared.keys).enumerate() {
@@ -191,9 +192,27 @@ fn written_by_taggenius(field: Field, current: &str, blueprint: &Blueprint) -> b
         Field::Comments => find_block(current).is_some(),
         Field::Genre => Level::ALL
             .iter()
-            .any(|level| render(blueprint, *level).genre == current),
+            .any(|level| is_rendered_genre(blueprint, *level, current)),
         _ => false,
     }
+}
+
+/// Whether `genre` is what `render` writes at `level`, compared piece by piece without
+/// building the string: this runs for every track of a re-render.
+fn is_rendered_genre(blueprint: &Blueprint, level: Level, genre: &str) -> bool {
+    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre.as_str()) else {
+        return false;
+    };
+    for sub in blueprint.sub_genre.iter().take(level.items()) {
+        match rest
+            .strip_prefix(", ")
+            .and_then(|r| r.strip_prefix(sub.as_str()))
+        {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// Identifies each track across exports for `clear`: its file, else its artist and title; a

@@ -16,7 +16,7 @@ impl Level {
     pub const ALL: [Level; 3] = [Level::Essential, Level::Recommended, Level::Detailed];
 
     /// How many items of each list the level keeps.
-    fn items(self) -> usize {
+    pub fn items(self) -> usize {
         match self {
             Level::Essential => 1,
             Level::Recommended => 2,

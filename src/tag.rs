@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cache::{now, Cache, Cached, LOCAL_SOURCE};
+use crate::cache::{now, Cache, Cached, Found, LOCAL_SOURCE};
 use crate::cli::TagArgs;
 use crate::fetch::{self, Online};
 use crate::history::Summary;
@@ -30,7 +30,11 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let provider = Provider::from_args(args)?;
     let output = Output::choose(&args.library, args.render.output.as_deref(), "tagged")?;
     let prepared = Prepared::new(Library::read(&args.library)?);
-    let cache = Cache::open(db)?;
+    let cache = if args.dry_run && !db.exists() {
+        Cache::in_memory()?
+    } else {
+        Cache::open(db)?
+    };
     let mut found = prepared.lookup(&cache)?;
     let unique = prepared.unique();
     let wanted: Vec<(&str, TrackInfo)> = unique
@@ -107,7 +111,7 @@ fn remembered_path(library: &str) -> Option<String> {
 fn fill_locally(
     cache: &Cache,
     wanted: &[(&str, TrackInfo)],
-    found: &mut HashMap<String, Cached>,
+    found: &mut Found,
     summary: &mut Summary,
 ) -> Result<HashMap<String, String>> {
     let mut reasons = HashMap::new();

@@ -727,6 +727,50 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The Comments rule that `clear` relies on, in process: the user's text comes back out.
+
+/// A user comment, as read: anything, and text around My Tag copies and block lookalikes.
+fn user_comment_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        comments().prop_map(|pieces| {
+            let attr = Attr {
+                name: "Comments",
+                pieces,
+                quote: '"',
+                before: " ".into(),
+                eq: "=",
+            };
+            attr.decoded()
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// For a comment holding no taggenius block, adding one and taking it out again gives the
+    /// user's text (its trailing white space trimmed, which `clear` allows for), and a second
+    /// block replaces the first. Fails on "/* E: 12": see
+    /// `bug_unclosed_block_lookalike_in_a_user_comment`.
+    #[test]
+    fn the_block_comes_out_as_it_went_in(
+        comment in user_comment_text(),
+        energy in 1..=10u8,
+        other in 1..=10u8,
+    ) {
+        use taggenius::render::{comment_with_block, find_block, user_comment};
+        prop_assume!(find_block(&comment).is_none());
+        let block = format!("/* E: {energy:02} / Sit: Peak Hour */");
+        let tagged = comment_with_block(&comment, &block);
+        prop_assert!(tagged.ends_with(&block));
+        prop_assert_eq!(user_comment(&tagged), comment.trim_end());
+        let again = comment_with_block(&tagged, &format!("/* E: {other:02} */"));
+        prop_assert_eq!(again, comment_with_block(&comment, &format!("/* E: {other:02} */")));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // (c) Through the binary: tag with the local provider, then clear.
 
 const WRITTEN: &[&str] = &["Genre", "Comments", "Colour", "Rating"];
