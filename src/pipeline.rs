@@ -15,7 +15,7 @@ use crate::render::{
     comment_with_block, find_block, render, Level, Rendered, WriteField, KEEP_COLOUR,
 };
 use crate::track::{cache_key, TrackInfo};
-use crate::writer::{set_attribute, Output};
+use crate::writer::{set_attribute, Output, Splicer};
 
 /// A library with each track's cache key.
 pub struct Prepared {
@@ -85,8 +85,9 @@ pub struct RenderPlan<'a> {
     pub output: &'a Output,
 }
 
-/// Renders every track that has a blueprint, remembers the values it overwrites for `clear`,
-/// writes the output and fills in the summary's track counts and misses.
+/// Renders every track that has a blueprint, streaming the output a track at a time, remembers
+/// the values it overwrites for `clear` (committed before the output appears), and fills in the
+/// summary's track counts and misses.
 pub fn render_and_write(
     prepared: &Prepared,
     found: &Found,
@@ -98,21 +99,20 @@ pub fn render_and_write(
     let lib = &prepared.library;
     let remembered = cache.remembered_values()?;
     let ids = prepared.track_ids();
-    let mut rendered: FastMap<&str, Rendered> = FastMap::default();
-    let mut edits = Vec::new();
+    let mut pending = plan.output.begin()?;
+    let mut splicer = Splicer::new(&lib.bytes, &mut pending);
     let mut originals = Vec::new();
     for (index, (entry, key)) in lib.tracks.iter().zip(&prepared.keys).enumerate() {
-        let Some((key, cached)) = key.as_deref().and_then(|k| found.get(k).map(|c| (k, c))) else {
+        let Some(cached) = key.as_deref().and_then(|k| found.get(k)) else {
             let info = prepared.info(index);
             summary
                 .missing
                 .push(missing(&info, key.as_deref(), reasons));
             continue;
         };
-        let values = rendered
-            .entry(key)
-            .or_insert_with(|| render(&cached.blueprint, plan.level));
-        for (field, value) in field_values(lib, entry, values, plan.fields) {
+        let mut edits = Vec::with_capacity(plan.fields.len());
+        let rendered = render(&cached.blueprint, plan.level);
+        for (field, value) in field_values(lib, entry, &rendered, plan.fields) {
             let current = entry.value(&lib.bytes, field);
             if current == value {
                 continue;
@@ -125,18 +125,28 @@ pub fn render_and_write(
             }
             edits.push(set_attribute(entry, field, &value));
         }
+        splicer
+            .apply(&mut edits)
+            .map_err(|e| pending_error(plan.output, e))?;
     }
+    splicer
+        .finish()
+        .map_err(|e| pending_error(plan.output, e))?;
     cache.in_transaction(|| {
         for (track, field, raw) in &originals {
             cache.remember_original(track, field.attribute(), raw.as_deref())?;
         }
         Ok(())
     })?;
-    plan.output.write(&lib.bytes, &mut edits)?;
+    pending.finish()?;
     summary.tracks = lib.tracks.len();
     summary.level = plan.level.name().to_string();
     summary.output = plan.output.describe();
     Ok(())
+}
+
+fn pending_error(output: &Output, e: std::io::Error) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!("{}: cannot write", output.describe()))
 }
 
 fn missing(info: &TrackInfo, key: Option<&str>, reasons: &HashMap<String, String>) -> Missing {

@@ -1,6 +1,6 @@
 //! Splices new attribute values into the original bytes and writes the result atomically.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -90,26 +90,52 @@ pub fn escape(value: &str) -> String {
     out
 }
 
-/// Writes `input` with `edits` applied. Overlapping edits (one field set twice) would make a
-/// corrupt library, so they are an error rather than a guess.
-pub fn splice_into(out: &mut impl Write, input: &[u8], edits: &mut [Edit]) -> std::io::Result<()> {
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut pos = 0;
-    for edit in edits.iter() {
-        let Some(kept) = input
-            .get(pos..edit.range.start)
-            .filter(|_| edit.range.end <= input.len())
-        else {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("internal: overlapping edits at byte {}", edit.range.start),
-            ));
-        };
-        out.write_all(kept)?;
-        out.write_all(&edit.bytes)?;
-        pos = edit.range.end;
+/// Copies the input to `out` with edits applied, a track at a time, so that a whole library's
+/// edits never have to be held at once.
+pub struct Splicer<'a, W: Write> {
+    input: &'a [u8],
+    pos: usize,
+    out: W,
+}
+
+impl<'a, W: Write> Splicer<'a, W> {
+    pub fn new(input: &'a [u8], out: W) -> Self {
+        Splicer { input, pos: 0, out }
     }
-    out.write_all(input.get(pos..).unwrap_or_default())
+
+    /// Applies `edits`, which must lie after every edit applied so far and not overlap.
+    pub fn apply(&mut self, edits: &mut [Edit]) -> std::io::Result<()> {
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        for edit in edits.iter() {
+            let Some(kept) = self
+                .input
+                .get(self.pos..edit.range.start)
+                .filter(|_| edit.range.end <= self.input.len())
+            else {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("internal: overlapping edits at byte {}", edit.range.start),
+                ));
+            };
+            self.out.write_all(kept)?;
+            self.out.write_all(&edit.bytes)?;
+            self.pos = edit.range.end;
+        }
+        Ok(())
+    }
+
+    /// Copies the rest of the input and hands back the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let rest = self.input.get(self.pos..).unwrap_or_default();
+        self.out.write_all(rest)?;
+        Ok(self.out)
+    }
+}
+
+pub fn splice_into(out: &mut impl Write, input: &[u8], edits: &mut [Edit]) -> std::io::Result<()> {
+    let mut splicer = Splicer::new(input, out);
+    splicer.apply(edits)?;
+    splicer.finish().map(|_| ())
 }
 
 pub fn splice(input: &[u8], edits: &mut [Edit]) -> Vec<u8> {
@@ -156,15 +182,97 @@ impl Output {
     }
 
     pub fn write(&self, input: &[u8], edits: &mut [Edit]) -> Result<()> {
+        let mut pending = self.begin()?;
+        splice_into(&mut pending, input, edits).map_err(|e| pending.error(e))?;
+        pending.finish()
+    }
+
+    /// Starts writing: to a temp file beside the destination, or to standard output.
+    pub fn begin(&self) -> Result<Pending> {
         match self {
-            Output::Stdout => {
-                let stdout = std::io::stdout();
-                let mut lock = std::io::BufWriter::new(stdout.lock());
-                splice_into(&mut lock, input, edits)?;
-                lock.flush()?;
-                Ok(())
+            Output::Stdout => Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
+            Output::File(path) => {
+                let dir = check_folder(path)?;
+                let temp = tempfile::Builder::new()
+                    .prefix(".taggenius-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot create a file in {}",
+                            path.display(),
+                            dir.display()
+                        )
+                    })?;
+                Ok(Pending::File {
+                    path: path.clone(),
+                    writer: BufWriter::with_capacity(1 << 20, temp),
+                })
             }
-            Output::File(path) => write_atomically(path, |f| splice_into(f, input, edits)),
+        }
+    }
+}
+
+/// An output being written. A file only appears under its name when `finish` renames the temp
+/// file into place, so a reader never sees half a library and a failed or interrupted run leaves
+/// none behind (the temp file is deleted when dropped).
+pub enum Pending {
+    Stdout(BufWriter<std::io::StdoutLock<'static>>),
+    File {
+        path: PathBuf,
+        writer: BufWriter<tempfile::NamedTempFile>,
+    },
+}
+
+impl Pending {
+    /// A write error, with the output it was writing to.
+    pub fn error(&self, e: std::io::Error) -> anyhow::Error {
+        match self {
+            Pending::Stdout(_) => anyhow::Error::new(e).context("standard output: cannot write"),
+            Pending::File { path, .. } => {
+                anyhow::Error::new(e).context(format!("{}: cannot write", path.display()))
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Pending::Stdout(mut writer) => {
+                writer.flush().context("standard output: cannot write")?;
+            }
+            Pending::File { path, writer } => {
+                let temp = writer
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                temp.persist(&path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for Pending {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Pending::Stdout(w) => w.write(buf),
+            Pending::File { writer, .. } => writer.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Pending::Stdout(w) => w.write_all(buf),
+            Pending::File { writer, .. } => writer.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Pending::Stdout(w) => w.flush(),
+            Pending::File { writer, .. } => writer.flush(),
         }
     }
 }
@@ -207,33 +315,14 @@ fn check_folder(path: &Path) -> Result<&Path> {
     Ok(dir)
 }
 
-/// Temp file in the destination folder, then rename: a reader never sees half a library and
-/// an interrupted run leaves no output behind.
+/// Writes a file through `fill`, atomically.
 pub fn write_atomically(
     path: &Path,
-    fill: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut Pending) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = check_folder(path)?;
-    let temp = tempfile::Builder::new()
-        .prefix(".taggenius-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, temp.as_file());
-    fill(&mut buffered)
-        .and_then(|_| buffered.flush())
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    drop(buffered);
-    temp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
+    let mut pending = Output::File(path.to_path_buf()).begin()?;
+    fill(&mut pending).map_err(|e| pending.error(e))?;
+    pending.finish()
 }
 
 #[cfg(test)]

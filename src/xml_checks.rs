@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use anyhow::{anyhow, Context, Error, Result};
-use quick_xml::events::attributes::AttrError;
 use quick_xml::events::BytesStart;
 
 /// Longest piece of the file quoted in a message: names in garbage can be megabytes long.
@@ -291,37 +290,95 @@ pub fn offset_in(whole: &[u8], part: &[u8]) -> Result<usize> {
         .context("internal: the XML reader copied a piece of the input")
 }
 
-/// Checks every attribute of an element (a name, a quoted value with no `<` and only known
-/// references, no duplicate) and hands each one's name, name offset and value range to `f`.
+/// Calls `f` with each attribute's name, the offset of the name and the range of its raw
+/// value, after checking the attribute. Written by hand rather than with quick-xml's attribute
+/// iterator: it runs for every attribute of every element, and this is several times cheaper.
 pub fn for_each_attribute(
     bytes: &[u8],
     tag: &BytesStart,
     mut f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
 ) -> Result<()> {
-    let content = offset_in(bytes, tag.as_ref())?;
+    let content = tag.as_ref();
+    let base = offset_in(bytes, content)?;
     // Quoted only for a message: most elements have no problem to report.
     let element = || quoted(tag.name().as_ref());
+    let fail = |at_offset: usize, what: String| {
+        at(
+            bytes,
+            base + at_offset,
+            format!("in <{}>: {what}", element()),
+        )
+    };
     let mut names = NameSet::default();
-    for attr in tag.attributes().with_checks(false) {
-        let attr = attr.map_err(|e| attribute_error(bytes, content, &element(), e))?;
-        let key: &[u8] = attr.key.into_inner();
-        let name_start = offset_in(bytes, key)?;
-        check_name(key).map_err(|m| at(bytes, name_start, m))?;
+    let mut i = tag.name().as_ref().len();
+    loop {
+        let gap = i;
+        i = skip_space(content, i);
+        if i == content.len() {
+            return Ok(());
+        }
+        if i == gap {
+            return Err(fail(
+                i,
+                "attributes must be separated by white space".into(),
+            ));
+        }
+        let name_start = i;
+        while i < content.len() && !content[i].is_ascii_whitespace() && content[i] != b'=' {
+            i += 1;
+        }
+        let key = &content[name_start..i];
+        check_name(key).map_err(|m| at(bytes, base + name_start, m))?;
         if !names.insert(key) {
             let message = format!("duplicate attribute {} in <{}>", quoted(key), element());
-            return Err(at(bytes, name_start, message));
+            return Err(at(bytes, base + name_start, message));
         }
-        let value_start = offset_in(bytes, &attr.value)?;
-        check_attribute_value(&attr.value).map_err(|(i, m)| {
+        i = skip_space(content, i);
+        if content.get(i) != Some(&b'=') {
+            return Err(fail(
+                i,
+                format!("expected `=` after the attribute name {}", quoted(key)),
+            ));
+        }
+        i = skip_space(content, i + 1);
+        let quote = match content.get(i) {
+            Some(&q) if q == b'"' || q == b'\'' => q,
+            _ => {
+                return Err(fail(
+                    i,
+                    format!("the value of {} is not quoted", quoted(key)),
+                ))
+            }
+        };
+        let value_start = i + 1;
+        let Some(len) = memchr::memchr(quote, &content[value_start..]) else {
+            return Err(fail(
+                i,
+                format!("the value of {} has no closing quote", quoted(key)),
+            ));
+        };
+        let value = &content[value_start..value_start + len];
+        check_attribute_value(value).map_err(|(at_byte, m)| {
             at(
                 bytes,
-                value_start + i,
+                base + value_start + at_byte,
                 format!("in {} of <{}>: {m}", quoted(key), element()),
             )
         })?;
-        f(key, name_start, value_start..value_start + attr.value.len())?;
+        f(
+            key,
+            base + name_start,
+            base + value_start..base + value_start + len,
+        )?;
+        i = value_start + len + 1;
     }
-    Ok(())
+}
+
+fn skip_space(content: &[u8], mut i: usize) -> usize {
+    while content.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
 }
 
 /// The attribute names seen on one element, for the duplicate check. quick-xml's own check
@@ -361,32 +418,6 @@ impl<'a> NameSet<'a> {
         }
         true
     }
-}
-
-fn attribute_error(bytes: &[u8], content: usize, element: &str, e: AttrError) -> anyhow::Error {
-    use AttrError::*;
-    let position = match e {
-        ExpectedEq(p) | ExpectedValue(p) | UnquotedValue(p) | ExpectedQuote(p, _) => p,
-        Duplicated(p, _) => {
-            let key = bytes.get(content + p..).unwrap_or_default();
-            let len = key
-                .iter()
-                .position(|b| b.is_ascii_whitespace() || *b == b'=')
-                .unwrap_or(key.len());
-            let message = format!("duplicate attribute {} in <{element}>", quoted(&key[..len]));
-            return at(bytes, content + p, message);
-        }
-    };
-    // quick-xml's own message leads with its own "position N"; the line and column say it.
-    let message = e.to_string();
-    let message = message
-        .split_once(": ")
-        .map_or(message.as_str(), |(_, m)| m);
-    at(
-        bytes,
-        content + position,
-        format!("in <{element}>: {}", one_line(message)),
-    )
 }
 
 /// What to tell someone who hands taggenius another DJ program's library.

@@ -221,7 +221,7 @@ const KNOWN_GENRES: &[(&str, &str)] = &[
 ];
 
 /// My Tag copies and text that looks like a taggenius block but is not one; "/* E: 12" with no
-/// end of its own is what `bug_unclosed_block_lookalike_in_a_user_comment` is about.
+/// end of its own is what `regression_unclosed_block_lookalike_in_a_user_comment` was about.
 const MY_TAGS: &[&str] = &[
     "/* Dark */",
     "/* Peak Time / Vocal */",
@@ -380,7 +380,7 @@ fn library() -> impl Strategy<Value = Lib> {
 
 /// Gives track `j` the identity of track `j - 1`, as a duplicate without a file (a streaming
 /// track, say) has it: the same Artist and Name, no Location. Their other tags may differ.
-/// See `bug_tracks_sharing_an_identity_get_each_others_originals`.
+/// See `regression_tracks_sharing_an_identity_keep_their_own_originals`.
 fn make_twins(tracks: &mut [Track], j: usize) {
     for track in &mut tracks[j - 1..=j] {
         track.attrs.retain(|a| a.name != "Location");
@@ -751,8 +751,8 @@ proptest! {
 
     /// For a comment holding no taggenius block, adding one and taking it out again gives the
     /// user's text (its trailing white space trimmed, which `clear` allows for), and a second
-    /// block replaces the first. Fails on "/* E: 12": see
-    /// `bug_unclosed_block_lookalike_in_a_user_comment`.
+    /// block replaces the first. Failed on "/* E: 12" before aad464d: see
+    /// `regression_unclosed_block_lookalike_in_a_user_comment`.
     #[test]
     fn the_block_comes_out_as_it_went_in(
         comment in user_comment_text(),
@@ -844,15 +844,16 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Minimal reproducers of what the properties above found. Both fail at the time of writing:
-// the bugs are in src/ and left for the lead to fix; the tests stay red until then.
+// Minimal reproducers of the two bugs the properties above found. Both failed when written and
+// pass since aad464d ("per-occurrence track identity for clear", "stricter block detection");
+// they stay as regression tests.
 
-/// BUG (found by `tag_changes_only_written_fields_and_clear_undoes_it`; not fixed here):
-/// `render::find_block` takes a user comment's "/* E: 12" that has no "*/" of its own for the
-/// start of the taggenius block, and runs it to the end of the real block. `clear` then empties
-/// the comment (`Comments=""`), and `retag` drops the user's text the same way.
+/// Was a bug (found by `tag_changes_only_written_fields_and_clear_undoes_it`): before aad464d
+/// `render::find_block` took a user comment's "/* E: 12" that has no "*/" of its own for the
+/// start of the taggenius block, and ran it to the end of the real block. `clear` then emptied
+/// the comment (`Comments=""`), and `retag` dropped the user's text the same way.
 #[test]
-fn bug_unclosed_block_lookalike_in_a_user_comment() {
+fn regression_unclosed_block_lookalike_in_a_user_comment() {
     let input = r#"<DJ_PLAYLISTS><COLLECTION><TRACK Name="A" Genre="House" Comments="/* E: 12"/></COLLECTION></DJ_PLAYLISTS>"#;
     let sb = Sandbox::new();
     sb.write("lib.xml", input);
@@ -862,17 +863,17 @@ fn bug_unclosed_block_lookalike_in_a_user_comment() {
     let out = sb.run(&["clear", "tagged.xml", "-o", "cleared.xml", "-q"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let cleared = text(&std::fs::read(sb.path("cleared.xml")).unwrap());
-    // Observed: Comments="" instead of Comments="/* E: 12".
+    // Before the fix: Comments="" instead of Comments="/* E: 12".
     assert_eq!(cleared, input, "clear(tag(x)) != x");
 }
 
-/// BUG (found by `tag_changes_only_written_fields_and_clear_undoes_it`; not fixed here): two
-/// tracks without a Location and with the same Artist and Name get the same `pipeline::track_id`,
-/// so `clear` puts one track's remembered original on both. Here tag turns the second Genre
-/// from Techno into House (the first needs no change) and clear makes both Techno. The same
-/// happens to two entries sharing one Location.
+/// Was a bug (found by `tag_changes_only_written_fields_and_clear_undoes_it`): before aad464d
+/// two tracks without a Location and with the same Artist and Name had the same track id for
+/// `clear`, which put one track's remembered original on both. Here tag turns the second Genre
+/// from Techno into House (the first needs no change) and clear made both Techno. Two entries
+/// sharing one Location did the same.
 #[test]
-fn bug_tracks_sharing_an_identity_get_each_others_originals() {
+fn regression_tracks_sharing_an_identity_keep_their_own_originals() {
     let input = r#"<DJ_PLAYLISTS><COLLECTION><TRACK Name="A" Genre="House"/><TRACK Name="A" Genre="Techno"/></COLLECTION></DJ_PLAYLISTS>"#;
     let sb = Sandbox::new();
     sb.write("lib.xml", input);
@@ -889,6 +890,6 @@ fn bug_tracks_sharing_an_identity_get_each_others_originals() {
     let out = sb.run(&["clear", "tagged.xml", "-o", "cleared.xml", "-q"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let cleared = text(&std::fs::read(sb.path("cleared.xml")).unwrap());
-    // Observed: the first track comes back as Genre="Techno".
+    // Before the fix: the first track came back as Genre="Techno".
     assert_eq!(cleared, input, "clear(tag(x)) != x");
 }
