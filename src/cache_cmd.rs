@@ -41,10 +41,11 @@ pub fn run(command: &CacheCommand, db: &Path) -> Result<u8> {
         }
         CacheCommand::Show { artist, title } => {
             let key = cache_key(artist, title);
-            let Some(found) = cache.lookup([key.as_str()])?.remove(&key) else {
+            let found = cache.lookup([key.as_str()])?.remove(&key);
+            let Some(blueprint) = found.and_then(|f| f.blueprint()) else {
                 bail!("no blueprint in the cache for {artist:?} - {title:?}");
             };
-            writeln!(out, "{}", serde_json::to_string_pretty(&found.blueprint)?)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&blueprint)?)?;
         }
         CacheCommand::Export { file } => match file.as_deref() {
             None | Some("-") => export(&cache, &mut out)?,

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use anyhow::Result;
 
-use crate::cache::{now, Cache, Cached, Found};
+use crate::cache::{Cache, Cached, Found};
 use crate::history::Summary;
 use crate::openai::{self, Event, Job, OpenAiConfig};
 use crate::progress::Progress;
@@ -151,14 +151,7 @@ fn on_event(
             online
                 .cache
                 .store(key, &info.artist, &info.title, source, &blueprint)?;
-            found.insert(
-                key.to_string(),
-                Cached {
-                    source: source.clone(),
-                    blueprint,
-                    created_at: now(),
-                },
-            );
+            found.insert(key.to_string(), Cached::new(source, &blueprint));
             reasons.remove(*key);
             summary.fetched += 1;
             Ok(true)

@@ -69,27 +69,44 @@ impl Field {
 
 /// Where one attribute stands in the file: its name's first byte and its (escaped) value,
 /// between the quotes.
+/// Offsets are 32-bit (libraries over 4 GiB are refused): a 50,000-track library holds half a
+/// million of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttrSpan {
-    pub name_start: usize,
-    pub value: Range<usize>,
+    name_start: u32,
+    value_start: u32,
+    value_end: u32,
+}
+
+impl AttrSpan {
+    pub fn name_start(&self) -> usize {
+        self.name_start as usize
+    }
+
+    pub fn value(&self) -> Range<usize> {
+        self.value_start as usize..self.value_end as usize
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackEntry {
     attrs: [Option<AttrSpan>; Field::ALL.len()],
-    /// Where a missing attribute is inserted: just after the last attribute.
-    pub insert_at: usize,
+    insert_at: u32,
 }
 
 impl TrackEntry {
+    /// Where a missing attribute is inserted: just after the last attribute.
+    pub fn insert_at(&self) -> usize {
+        self.insert_at as usize
+    }
+
     pub fn span(&self, field: Field) -> Option<&AttrSpan> {
         self.attrs[field as usize].as_ref()
     }
 
     /// The raw, still escaped bytes of an attribute's value.
     pub fn raw<'a>(&self, bytes: &'a [u8], field: Field) -> Option<&'a [u8]> {
-        self.span(field).map(|s| &bytes[s.value.clone()])
+        self.span(field).and_then(|s| bytes.get(s.value()))
     }
 
     /// The attribute's value with entities resolved; empty when absent.
@@ -328,15 +345,21 @@ impl Scan {
 }
 
 fn track_entry(bytes: &[u8], tag: &BytesStart) -> Result<TrackEntry> {
+    let offset =
+        |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
     let mut entry = TrackEntry {
         attrs: Default::default(),
-        insert_at: offset_in(bytes, tag.as_ref())? + tag.name().as_ref().len(),
+        insert_at: offset(offset_in(bytes, tag.as_ref())? + tag.name().as_ref().len())?,
     };
     for_each_attribute(bytes, tag, |key, name_start, value| {
         // One past the closing quote.
-        entry.insert_at = value.end + 1;
+        entry.insert_at = offset(value.end + 1)?;
         if let Some(field) = Field::from_attribute(key) {
-            entry.attrs[field as usize] = Some(AttrSpan { name_start, value });
+            entry.attrs[field as usize] = Some(AttrSpan {
+                name_start: offset(name_start)?,
+                value_start: offset(value.start)?,
+                value_end: offset(value.end)?,
+            });
         }
         Ok(())
     })?;
@@ -358,7 +381,7 @@ mod tests {
         assert_eq!(first.raw(&lib.bytes, Field::Name).unwrap(), b"A &amp; B");
         assert!(first.span(Field::Comments).is_none());
         assert_eq!(
-            &lib.bytes[first.insert_at - 8..first.insert_at],
+            &lib.bytes[first.insert_at() - 8..first.insert_at()],
             b"Genre=\"\""
         );
         let second = &lib.tracks[1];

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use crate::blueprint::Blueprint;
-use crate::cache::{original_hash, Cache, Found};
+use crate::cache::{original_hash, Cache, Cached, Found};
 use crate::fasthash::{FastMap, FastSet};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
@@ -103,7 +103,11 @@ pub fn render_and_write(
     let mut splicer = Splicer::new(&lib.bytes, &mut pending);
     let mut originals = Vec::new();
     for (index, (entry, key)) in lib.tracks.iter().zip(&prepared.keys).enumerate() {
-        let Some(cached) = key.as_deref().and_then(|k| found.get(k)) else {
+        let blueprint = key
+            .as_deref()
+            .and_then(|k| found.get(k))
+            .and_then(Cached::blueprint);
+        let Some(blueprint) = blueprint else {
             let info = prepared.info(index);
             summary
                 .missing
@@ -111,14 +115,14 @@ pub fn render_and_write(
             continue;
         };
         let mut edits = Vec::with_capacity(plan.fields.len());
-        let rendered = render(&cached.blueprint, plan.level);
+        let rendered = render(&blueprint, plan.level);
         for (field, value) in field_values(lib, entry, &rendered, plan.fields) {
             let current = entry.value(&lib.bytes, field);
             if current == value {
                 continue;
             }
             let raw = entry.raw(&lib.bytes, field);
-            if !written_by_taggenius(field, &current, &cached.blueprint)
+            if !written_by_taggenius(field, &current, &blueprint)
                 && !remembered.contains(&original_hash(&ids[index], field.attribute(), raw))
             {
                 originals.push((ids[index].to_string(), field, raw.map(<[u8]>::to_vec)));

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cache::{now, Cache, Cached, Found, LOCAL_SOURCE};
+use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
 use crate::cli::TagArgs;
 use crate::fetch::{self, Online};
 use crate::history::Summary;
@@ -129,11 +129,7 @@ fn fill_locally(
             cache.store(key, &info.artist, &info.title, LOCAL_SOURCE, &blueprint)?;
             found.insert(
                 key.to_string(),
-                Cached {
-                    source: LOCAL_SOURCE.to_string(),
-                    blueprint,
-                    created_at: now(),
-                },
+                Cached::new(LOCAL_SOURCE, &blueprint),
             );
             summary.fetched += 1;
         }

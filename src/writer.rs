@@ -20,11 +20,11 @@ pub struct Edit {
 pub fn set_attribute(entry: &TrackEntry, field: Field, value: &str) -> Edit {
     match entry.span(field) {
         Some(span) => Edit {
-            range: span.value.clone(),
+            range: span.value(),
             bytes: escape(value).into_bytes(),
         },
         None => Edit {
-            range: entry.insert_at..entry.insert_at,
+            range: entry.insert_at()..entry.insert_at(),
             bytes: format!(" {}=\"{}\"", field.attribute(), escape(value)).into_bytes(),
         },
     }
@@ -40,16 +40,16 @@ pub fn restore_attribute(
     let span = entry.span(field)?;
     match original {
         Some(raw) => Some(Edit {
-            range: span.value.clone(),
+            range: span.value(),
             bytes: raw.to_vec(),
         }),
         None => {
-            let mut start = span.name_start;
+            let mut start = span.name_start();
             if start > 0 && bytes[start - 1].is_ascii_whitespace() {
                 start -= 1;
             }
             Some(Edit {
-                range: start..span.value.end + 1,
+                range: start..span.value().end + 1,
                 bytes: Vec::new(),
             })
         }

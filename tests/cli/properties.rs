@@ -458,9 +458,9 @@ fn masked(lib: &Library, other: &Library, touched: &dyn Fn(usize, Field) -> bool
                 continue;
             };
             if other.tracks[i].span(field).is_some() {
-                cuts.push(span.value.clone());
+                cuts.push(span.value());
             } else {
-                cuts.push(span.name_start - 1..span.value.end + 1);
+                cuts.push(span.name_start() - 1..span.value().end + 1);
             }
         }
     }
