@@ -30,29 +30,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{json, Value};
+use taggenius::blueprint::{COMPONENTS, GENRES as PRIMARY_GENRES, SITUATIONS, VIBES};
 use tiny_http::{Header, Method, Request, Response, Server};
-
-const PRIMARY_GENRES: &[&str] = &[
-    "House",
-    "Techno",
-    "Drum & Bass",
-    "Breaks",
-    "Trance",
-    "Ambient/Downtempo",
-    "Funk/Soul/Disco",
-    "Hip Hop / Rap",
-    "R&B",
-    "Reggae",
-    "Jazz",
-    "Blues",
-    "Rock",
-    "Pop",
-    "Classical",
-    "Latin",
-    "Caribbean",
-    "World",
-    "Film/Theatrical",
-];
 
 /// Free-text sub-genres per primary genre (same order as PRIMARY_GENRES).
 const SUB_GENRES: &[&[&str]] = &[
@@ -172,56 +151,7 @@ const SUB_GENRES: &[&[&str]] = &[
     &["Soundtrack", "Score", "Musical", "Cinematic"],
 ];
 
-const VIBES: &[&str] = &[
-    "Aggressive",
-    "Calm",
-    "Dark",
-    "Driving",
-    "Energetic",
-    "Funky",
-    "Happy",
-    "Hypnotic",
-    "Mellow",
-    "Romantic",
-    "Soulful",
-    "Uplifting",
-];
-
-const SITUATIONS: &[&str] = &[
-    "After-afterhours",
-    "Afterhours",
-    "Beach",
-    "Closer",
-    "Filler",
-    "Handoff",
-    "Lounge",
-    "Outro",
-    "Peak Hour",
-    "Pre-Party",
-    "Sunset",
-    "Warmup",
-];
-
 /// Form words first (6), then instrumentation.
-const COMPONENTS: &[&str] = &[
-    "Instrumental",
-    "Acapella",
-    "Remix",
-    "Intro",
-    "Extended",
-    "Edit",
-    "Vocal",
-    "Piano",
-    "Keys",
-    "Guitar",
-    "Strings",
-    "Orchestral",
-    "Saxophone",
-    "Trumpet",
-    "Wind",
-    "Brass",
-    "Synth",
-];
 
 const DECADES: &[&str] = &["1970s", "1980s", "1990s", "2000s", "2010s", "2020s"];
 
