@@ -151,8 +151,6 @@ const SUB_GENRES: &[&[&str]] = &[
     &["Soundtrack", "Score", "Musical", "Cinematic"],
 ];
 
-/// Form words first (6), then instrumentation.
-
 const DECADES: &[&str] = &["1970s", "1980s", "1990s", "2000s", "2010s", "2020s"];
 
 /// A library genre hint mapped onto the primary genres (first match wins).

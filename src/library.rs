@@ -233,7 +233,20 @@ struct Scan {
 /// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
 /// Iterative, so deep nesting costs memory in proportion, never stack.
 fn scan(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
-    xml_checks::check_text(bytes)?;
+    // The character checks and the walk are independent, so they use both cores; a character
+    // problem is reported first, as it explains any structural one.
+    std::thread::scope(|s| {
+        let characters = s.spawn(|| xml_checks::check_text(bytes));
+        let walked = walk(bytes);
+        match characters.join() {
+            Ok(Ok(())) => walked,
+            Ok(Err(e)) => Err(e),
+            Err(_) => bail!("internal error: the character check failed"),
+        }
+    })
+}
+
+fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_comments = true;
     let mut scan = Scan::default();

@@ -94,10 +94,10 @@ pub fn render_and_write(
     reasons: &HashMap<String, String>,
     plan: &RenderPlan,
     cache: &Cache,
+    remembered: &FastSet<u64>,
     summary: &mut Summary,
 ) -> Result<()> {
     let lib = &prepared.library;
-    let remembered = cache.remembered_values()?;
     let ids = prepared.track_ids();
     let mut pending = plan.output.begin()?;
     let mut splicer = Splicer::new(&lib.bytes, &mut pending);

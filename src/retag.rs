@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 
 use crate::cache::Cache;
 use crate::cli::RetagArgs;
@@ -34,7 +34,14 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         .into());
     }
     let output = Output::choose(&library, args.render.output.as_deref(), "tagged")?;
-    let prepared = Prepared::new(Library::read(&library)?);
+    // The remembered originals are read on a second connection while the library is parsed.
+    let (read, remembered) = std::thread::scope(|s| {
+        let remembered = s.spawn(|| Cache::open(db).and_then(|c| c.remembered_values()));
+        (Library::read(&library), remembered.join())
+    });
+    let prepared = Prepared::new(read?);
+    let remembered =
+        remembered.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
     let found = prepared.lookup(&cache)?;
     let mut summary = Summary {
         cached: prepared
@@ -50,7 +57,15 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         output: &output,
     };
     let reasons = HashMap::new();
-    render_and_write(&prepared, &found, &reasons, &plan, &cache, &mut summary)?;
+    render_and_write(
+        &prepared,
+        &found,
+        &reasons,
+        &plan,
+        &cache,
+        &remembered,
+        &mut summary,
+    )?;
     cache.record_run("retag", None, &summary)?;
     report("retagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())

@@ -76,7 +76,16 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         fields: &args.render.write,
         output: &output,
     };
-    pipeline::render_and_write(&prepared, &found, &reasons, &plan, &cache, &mut summary)?;
+    let remembered = cache.remembered_values()?;
+    pipeline::render_and_write(
+        &prepared,
+        &found,
+        &reasons,
+        &plan,
+        &cache,
+        &remembered,
+        &mut summary,
+    )?;
     summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
     cache.record_run("tag", remembered_path(&args.library).as_deref(), &summary)?;
     report("tagged", &summary, args.render.json, args.render.quiet)?;
