@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::blueprint::{Blueprint, SCHEMA_VERSION};
-use crate::fasthash::{FastMap, FastSet, Fnv};
+use crate::fasthash::{FastHasher, FastMap, FastSet};
 
 const USER_VERSION: i64 = 1;
 
@@ -99,7 +99,7 @@ pub fn default_path() -> Result<PathBuf> {
 
 /// Identifies a remembered (track, field, value) within one process.
 pub fn original_hash(track: &str, field: &str, raw: Option<&[u8]>) -> u64 {
-    let mut hasher = Fnv::default();
+    let mut hasher = FastHasher::default();
     (track, field, raw).hash(&mut hasher);
     hasher.finish()
 }

@@ -4,13 +4,14 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::mpsc;
 
 use anyhow::{bail, Context, Result};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::track::TrackInfo;
-use crate::xml_checks::{self, at, for_each_attribute, offset_in, one_line, quoted};
+use crate::xml_checks::{self, at, for_each_attribute, offset_in, one_line, quoted, Tag};
 pub use crate::xml_checks::{line_column, unescape_lossless};
 
 /// The TRACK attributes taggenius reads or writes.
@@ -226,8 +227,12 @@ struct Scan {
     root_seen: bool,
     /// The depth of COLLECTION's children while the walk is inside COLLECTION.
     collection_depth: Option<usize>,
-    tracks: Vec<TrackEntry>,
+    /// Start tags waiting for the attribute thread, and whether each is a collection TRACK.
+    batch: Vec<(Tag, bool)>,
 }
+
+/// Start tags handed to the attribute thread at a time.
+const BATCH: usize = 1024;
 
 /// Walks the document once, checking that it is well-formed, and records every TRACK directly
 /// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
@@ -246,13 +251,59 @@ fn scan(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
     })
 }
 
+/// The structure is walked on this thread while a second one reads the attributes of the start
+/// tags it finds, the costlier half of the work. An attribute problem lies in an element the
+/// walk had already passed, so it is reported before a structural one.
 fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<(Tag, bool)>>(16);
+        let attributes = s.spawn(move || read_attributes(bytes, rx));
+        let walked = walk_structure(bytes, tx);
+        match attributes.join() {
+            Ok(Ok(tracks)) => walked.map(|()| tracks),
+            Ok(Err(e)) => Err(e),
+            Err(_) => bail!("internal error: the attribute reader failed"),
+        }
+    })
+}
+
+/// Reads every start tag's attributes in document order, keeping TRACK entries. After a
+/// problem it keeps draining the channel, so the walk never blocks on it.
+fn read_attributes(bytes: &[u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
+    let mut tracks = Vec::new();
+    let mut problem = None;
+    for batch in rx {
+        for (tag, is_track) in &batch {
+            if problem.is_some() {
+                break;
+            }
+            let read = if *is_track {
+                track_entry(bytes, tag).map(|entry| tracks.push(entry))
+            } else {
+                for_each_attribute(bytes, tag, |_, _, _| Ok(()))
+            };
+            problem = read.err();
+        }
+    }
+    match problem {
+        Some(e) => Err(e),
+        None => Ok(tracks),
+    }
+}
+
+fn walk_structure(bytes: &[u8], tx: mpsc::SyncSender<Vec<(Tag, bool)>>) -> Result<()> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_comments = true;
     let mut scan = Scan::default();
     loop {
+        if scan.batch.len() >= BATCH {
+            send(&tx, std::mem::take(&mut scan.batch))?;
+        }
         match reader.read_event() {
-            Ok(Event::Eof) => return scan.finish(bytes),
+            Ok(Event::Eof) => {
+                send(&tx, std::mem::take(&mut scan.batch))?;
+                return scan.finish(bytes);
+            }
             Ok(event) => scan.event(bytes, event)?,
             Err(e) => {
                 let position = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
@@ -321,21 +372,18 @@ impl Scan {
             self.root_seen = true;
         }
         xml_checks::check_name(name).map_err(|m| at(bytes, start + 1, m))?;
-        if self.collection_depth == Some(depth) && name == b"TRACK" {
-            self.tracks.push(track_entry(bytes, tag)?);
-        } else {
-            for_each_attribute(bytes, tag, |_, _, _| Ok(()))?;
-            if depth == 1 && name == b"COLLECTION" && !is_empty {
-                self.collection_depth = Some(depth + 1);
-            }
+        let is_track = self.collection_depth == Some(depth) && name == b"TRACK";
+        if depth == 1 && name == b"COLLECTION" && !is_empty {
+            self.collection_depth = Some(depth + 1);
         }
+        self.batch.push((Tag::of(bytes, tag)?, is_track));
         if !is_empty {
             self.open.push(start);
         }
         Ok(())
     }
 
-    fn finish(self, bytes: &[u8]) -> Result<Vec<TrackEntry>> {
+    fn finish(self, bytes: &[u8]) -> Result<()> {
         if let Some(&innermost) = self.open.last() {
             let (line, column) = line_column(bytes, innermost);
             let tag = bytes.get(innermost + 1..).unwrap_or_default();
@@ -353,16 +401,21 @@ impl Scan {
         if !self.root_seen {
             bail!("no XML element found; this is not a rekordbox XML library");
         }
-        Ok(self.tracks)
+        Ok(())
     }
 }
 
-fn track_entry(bytes: &[u8], tag: &BytesStart) -> Result<TrackEntry> {
+fn send(tx: &mpsc::SyncSender<Vec<(Tag, bool)>>, batch: Vec<(Tag, bool)>) -> Result<()> {
+    tx.send(batch)
+        .map_err(|_| anyhow::anyhow!("internal error: the attribute reader stopped"))
+}
+
+fn track_entry(bytes: &[u8], tag: &Tag) -> Result<TrackEntry> {
     let offset =
         |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
     let mut entry = TrackEntry {
         attrs: Default::default(),
-        insert_at: offset(offset_in(bytes, tag.as_ref())? + tag.name().as_ref().len())?,
+        insert_at: offset(tag.content.start + tag.name_len)?,
     };
     for_each_attribute(bytes, tag, |key, name_start, value| {
         // One past the closing quote.

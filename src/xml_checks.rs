@@ -295,13 +295,14 @@ pub fn offset_in(whole: &[u8], part: &[u8]) -> Result<usize> {
 /// iterator: it runs for every attribute of every element, and this is several times cheaper.
 pub fn for_each_attribute(
     bytes: &[u8],
-    tag: &BytesStart,
+    tag: &Tag,
     mut f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
 ) -> Result<()> {
-    let content = tag.as_ref();
-    let base = offset_in(bytes, content)?;
+    let content = bytes.get(tag.content.clone()).unwrap_or_default();
+    let base = tag.content.start;
+    let name = content.get(..tag.name_len).unwrap_or_default();
     // Quoted only for a message: most elements have no problem to report.
-    let element = || quoted(tag.name().as_ref());
+    let element = || quoted(name);
     let fail = |at_offset: usize, what: String| {
         at(
             bytes,
@@ -310,7 +311,7 @@ pub fn for_each_attribute(
         )
     };
     let mut names = NameSet::default();
-    let mut i = tag.name().as_ref().len();
+    let mut i = tag.name_len;
     loop {
         let gap = i;
         i = skip_space(content, i);
@@ -381,6 +382,24 @@ fn skip_space(content: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// An element's start tag as the walk found it: where the bytes between `<` and `>` lie
+/// (without the `/` of an empty element), and how long its name is.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub content: Range<usize>,
+    pub name_len: usize,
+}
+
+impl Tag {
+    pub fn of(bytes: &[u8], tag: &BytesStart) -> Result<Tag> {
+        let start = offset_in(bytes, tag.as_ref())?;
+        Ok(Tag {
+            content: start..start + tag.as_ref().len(),
+            name_len: tag.name().as_ref().len(),
+        })
+    }
+}
+
 /// The attribute names seen on one element, for the duplicate check. quick-xml's own check
 /// compares every pair of names byte by byte, which was a fifth of a large re-render; here
 /// names are compared by a hash first and by their bytes only when two hashes agree.
@@ -397,7 +416,7 @@ struct NameSet<'a> {
 impl<'a> NameSet<'a> {
     /// False when `name` was already seen.
     fn insert(&mut self, name: &'a [u8]) -> bool {
-        let hash = crate::fasthash::fnv1a(name);
+        let hash = crate::fasthash::hash_bytes(name);
         let bit = 1u128 << (hash % 128);
         let seen = &self.seen[..self.len];
         if self.bits & bit != 0
