@@ -1,5 +1,6 @@
 //! taggenius: tag a DJ library once with an LLM, render any detail level from a local cache.
 
+pub mod attributes;
 pub mod blueprint;
 pub mod cache;
 mod cache_cmd;
@@ -25,6 +26,7 @@ pub mod provider;
 pub mod render;
 mod report;
 mod retag;
+mod scan;
 mod tag;
 pub mod track;
 pub mod writer;
