@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::mpsc;
 
 use anyhow::Result;
 
@@ -129,24 +131,38 @@ pub fn render_and_write(
             .apply(&mut outcome.edits)
             .map_err(|e| pending_error(plan.output, e))?;
         originals.append(&mut outcome.originals);
-        summary.missing.extend(outcome.missing);
+        summary.missing.extend(outcome.missing.map(|m| *m));
         Ok(())
     };
-    // The second half of the library is rendered on another core while the first is written.
-    let half = lib.tracks.len() / 2;
+    // Two threads render alternate chunks of tracks while this one writes them in order; the
+    // channels hold a few chunks each, so memory stays flat whatever the library's size.
+    let chunks: Vec<Range<usize>> = (0..lib.tracks.len())
+        .step_by(CHUNK)
+        .map(|start| start..(start + CHUNK).min(lib.tracks.len()))
+        .collect();
     std::thread::scope(|s| {
-        let later = s.spawn(|| {
-            (half..lib.tracks.len())
-                .map(|i| tracks.render(i))
-                .collect::<Vec<_>>()
-        });
-        for index in 0..half {
-            take(tracks.render(index))?;
+        let receivers: Vec<_> = (0..RENDER_THREADS)
+            .map(|worker| {
+                let (tx, rx) = mpsc::sync_channel(2);
+                let (tracks, chunks) = (&tracks, &chunks);
+                s.spawn(move || {
+                    for chunk in chunks.iter().skip(worker).step_by(RENDER_THREADS) {
+                        let rendered: Vec<_> = chunk.clone().map(|i| tracks.render(i)).collect();
+                        if tx.send(rendered).is_err() {
+                            break;
+                        }
+                    }
+                });
+                rx
+            })
+            .collect();
+        for k in 0..chunks.len() {
+            let rendered = receivers[k % RENDER_THREADS]
+                .recv()
+                .map_err(|_| anyhow::anyhow!("internal error: rendering stopped"))?;
+            rendered.into_iter().try_for_each(&mut take)?;
         }
-        let later = later
-            .join()
-            .map_err(|_| anyhow::anyhow!("internal error: rendering failed"))?;
-        later.into_iter().try_for_each(&mut take)
+        Ok::<(), anyhow::Error>(())
     })?;
     splicer
         .finish()
@@ -164,12 +180,16 @@ pub fn render_and_write(
     Ok(())
 }
 
+/// Tracks rendered at a time by one thread.
+const CHUNK: usize = 512;
+const RENDER_THREADS: usize = 2;
+
 /// What rendering one track gives: its edits, the originals to remember, or why it has none.
 #[derive(Default)]
 struct TrackOutcome {
     edits: Vec<Edit>,
     originals: Vec<(String, Field, Option<Vec<u8>>)>,
-    missing: Option<Missing>,
+    missing: Option<Box<Missing>>,
 }
 
 /// Everything rendering a track reads; shared by the threads that render.
@@ -192,7 +212,7 @@ impl TrackRenderer<'_> {
         let Some(blueprint) = blueprint else {
             let info = self.prepared.info(index);
             return TrackOutcome {
-                missing: Some(missing(&info, key, self.reasons)),
+                missing: Some(Box::new(missing(&info, key, self.reasons))),
                 ..TrackOutcome::default()
             };
         };
