@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::render::{Level, WriteField};
+use crate::UsageError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,6 +68,23 @@ pub struct RenderArgs {
     /// No progress bar and no summary on stderr
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+impl RenderArgs {
+    /// `--json` owns standard output, so the library cannot go there too.
+    pub fn check_json(&self, library: &str) -> Result<(), UsageError> {
+        let library_to_stdout = match self.output.as_deref() {
+            Some(output) => output == "-",
+            None => library == "-",
+        };
+        if self.json && library_to_stdout {
+            return Err(UsageError(
+                "--json cannot be combined with writing the library to standard output (-o -)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]

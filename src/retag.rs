@@ -12,7 +12,6 @@ use crate::library::Library;
 use crate::pipeline::{render_and_write, Prepared, RenderPlan};
 use crate::report::report;
 use crate::writer::Output;
-use crate::UsageError;
 
 pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     let cache = Cache::open(db)?;
@@ -25,14 +24,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
             }
         },
     };
-    let to_stdout = args.render.output.as_deref() == Some("-")
-        || (library == "-" && args.render.output.is_none());
-    if args.render.json && to_stdout {
-        return Err(UsageError(
-            "--json cannot be combined with writing the library to standard output (-o -)".into(),
-        )
-        .into());
-    }
+    args.render.check_json(&library)?;
     let output = Output::choose(&library, args.render.output.as_deref(), "tagged")?;
     // The remembered originals are read on a second connection while the library is parsed.
     let (read, remembered) = std::thread::scope(|s| {

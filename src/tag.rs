@@ -16,16 +16,12 @@ use crate::provider::Provider;
 use crate::report::report;
 use crate::track::TrackInfo;
 use crate::writer::Output;
-use crate::{dry_run, pipeline, UsageError};
+use crate::{dry_run, pipeline};
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
-    let json_to_stdout = args.render.output.as_deref() == Some("-")
-        || (args.library == "-" && args.render.output.is_none());
-    if args.render.json && json_to_stdout && !args.dry_run {
-        return Err(UsageError(
-            "--json cannot be combined with writing the library to standard output (-o -)".into(),
-        )
-        .into());
+    // A dry run writes no library, so its --json summary has standard output to itself.
+    if !args.dry_run {
+        args.render.check_json(&args.library)?;
     }
     let provider = Provider::from_args(args)?;
     let output = Output::choose(&args.library, args.render.output.as_deref(), "tagged")?;
