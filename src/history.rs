@@ -31,6 +31,9 @@ pub struct Summary {
     pub missing: Vec<Missing>,
     #[serde(skip)]
     pub saved_usd: f64,
+    /// Whether new blueprints were guessed offline rather than fetched, for the stderr line.
+    #[serde(skip)]
+    pub guessed_locally: bool,
 }
 
 impl Summary {

@@ -36,8 +36,16 @@ pub fn report(verb: &str, summary: &Summary, json: bool, quiet: bool) -> Result<
 fn sentence(verb: &str, s: &Summary) -> String {
     let rendered = s.tracks - s.missing.len();
     let mut line = format!(
-        "{verb} {rendered} of {} tracks at level {} ({} blueprints from the cache, {} fetched",
-        s.tracks, s.level, s.cached, s.fetched
+        "{verb} {rendered} of {} tracks at level {} ({} blueprints from the cache, {} {}",
+        s.tracks,
+        s.level,
+        s.cached,
+        s.fetched,
+        if s.guessed_locally {
+            "guessed offline from their own tags"
+        } else {
+            "fetched"
+        }
     );
     if s.requests > 0 {
         line.push_str(&format!(" in {} requests, ${:.4}", s.requests, s.cost_usd));

@@ -49,6 +49,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     }
     let mut summary = Summary {
         cached: unique.len() - wanted.len(),
+        guessed_locally: matches!(provider, Provider::Local),
         ..Summary::default()
     };
     let reasons = match &provider {
