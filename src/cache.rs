@@ -223,17 +223,10 @@ impl Cache {
         let total = self.blueprint_count()? as usize;
         let mut found = Found::with_capacity_and_hasher(keys.len().min(total), Default::default());
         if total <= keys.len() * 4 {
-            let wanted: FastSet<&str> = keys.iter().copied().collect();
-            let mut stmt = self
-                .conn
-                .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let key: String = row.get(0)?;
-                if wanted.contains(key.as_str()) {
-                    if let Some(cached) = decode_row(row)? {
-                        found.insert(key, cached);
-                    }
+            let mut all = self.load_all()?;
+            for key in keys {
+                if let Some((key, cached)) = all.remove_entry(key) {
+                    found.insert(key, cached);
                 }
             }
         } else {
@@ -250,6 +243,21 @@ impl Cache {
             }
         }
         Ok(found)
+    }
+
+    /// Every blueprint in the cache.
+    pub fn load_all(&self) -> Result<Found> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
+        let mut rows = stmt.query([])?;
+        let mut all = Found::default();
+        while let Some(row) = rows.next()? {
+            if let Some(cached) = decode_row(row)? {
+                all.insert(row.get(0)?, cached);
+            }
+        }
+        Ok(all)
     }
 
     /// Stores a blueprint; committed at once so that nothing paid for is lost.

@@ -78,6 +78,17 @@ impl Prepared {
         ids
     }
 
+    /// This library's blueprints, taken out of every blueprint the cache holds.
+    pub fn take_found(&self, all: &mut Found) -> Found {
+        let mut found = Found::default();
+        for key in self.keys.iter().flatten() {
+            if let Some((key, cached)) = all.remove_entry(key.as_str()) {
+                found.insert(key, cached);
+            }
+        }
+        found
+    }
+
     pub fn lookup(&self, cache: &Cache) -> Result<Found> {
         cache.lookup(self.keys.iter().flatten().map(String::as_str))
     }
@@ -323,7 +334,7 @@ fn is_rendered_genre(blueprint: &Blueprint, level: Level, genre: &str) -> bool {
 /// second track with the same identity in one library gets its own, by occurrence.
 fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: Option<&str>) -> Cow<'a, str> {
     match entry.raw(&lib.bytes, Field::Location) {
-        Some(raw) if !raw.is_empty() => String::from_utf8_lossy(raw),
+        Some(raw) if !raw.is_empty() => crate::xml_checks::utf8(raw),
         _ => Cow::Owned(format!("key:{}", key.unwrap_or(""))),
     }
 }

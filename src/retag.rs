@@ -5,13 +5,28 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Found};
 use crate::cli::RetagArgs;
+use crate::fasthash::FastSet;
 use crate::history::Summary;
 use crate::library::Library;
 use crate::pipeline::{render_and_write, Prepared, RenderPlan};
 use crate::report::report;
 use crate::writer::Output;
+
+/// The remembered originals, and every blueprint when the cache is not much larger than the
+/// library can be (a rekordbox TRACK takes at least about 300 bytes); a larger cache is looked
+/// up key by key once the library's keys are known.
+fn preload(db: &Path, library_size: Option<u64>) -> Result<(FastSet<u64>, Option<Found>)> {
+    let cache = Cache::open(db)?;
+    let remembered = cache.remembered_values()?;
+    let most_tracks = library_size.map(|bytes| bytes / 300 + 1);
+    let all = match most_tracks {
+        Some(tracks) if cache.blueprint_count()? as u64 <= 4 * tracks => Some(cache.load_all()?),
+        _ => None,
+    };
+    Ok((remembered, all))
+}
 
 pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     let cache = Cache::open(db)?;
@@ -26,15 +41,19 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     };
     args.render.check_json(&library)?;
     let output = Output::choose(&library, args.render.output.as_deref(), "tagged")?;
-    // The remembered originals are read on a second connection while the library is parsed.
-    let (read, remembered) = std::thread::scope(|s| {
-        let remembered = s.spawn(|| Cache::open(db).and_then(|c| c.remembered_values()));
-        (Library::read(&library), remembered.join())
+    // The cache is read on a second connection while the library is parsed.
+    let size = std::fs::metadata(&library).map(|m| m.len()).ok();
+    let (read, preloaded) = std::thread::scope(|s| {
+        let preloaded = s.spawn(|| preload(db, size));
+        (Library::read(&library), preloaded.join())
     });
     let prepared = Prepared::new(read?);
-    let remembered =
-        remembered.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
-    let found = prepared.lookup(&cache)?;
+    let (remembered, all) =
+        preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
+    let found = match all {
+        Some(mut all) => prepared.take_found(&mut all),
+        None => prepared.lookup(&cache)?,
+    };
     let mut summary = Summary {
         cached: prepared
             .unique()
