@@ -88,13 +88,12 @@ fn unusable_answers_fail_only_their_tracks(fault: fn(&[Asked]) -> Reply) -> Stri
             Reply::Ok
         }
     });
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "--json", "-q", "--batch", "3", "--jobs", "1",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
     let s = summary(&out);
     let missing = s["missing"].as_array().unwrap();
@@ -185,7 +184,7 @@ fn a_missing_id_fails_only_its_track() {
 #[test]
 fn a_server_slower_than_the_timeout_ends_the_run_with_the_rest_tagged() {
     let sb = Sandbox::new();
-    sb.write("lib.xml", numbered_library(3));
+    sb.write("lib.xml", numbered_library(1..=3));
     let mock = Mock::start(Duration::ZERO, |_, tracks| {
         if has(tracks, "Track 2") {
             Reply::Slow(Duration::from_secs(3), Box::new(Reply::Ok))
@@ -194,9 +193,9 @@ fn a_server_slower_than_the_timeout_ends_the_run_with_the_rest_tagged() {
         }
     });
     let started = Instant::now();
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag",
             "lib.xml",
             "--json",
@@ -207,9 +206,8 @@ fn a_server_slower_than_the_timeout_ends_the_run_with_the_rest_tagged() {
             "3",
             "--timeout",
             "1",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let took = started.elapsed();
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
     let s = summary(&out);
@@ -234,7 +232,7 @@ fn kill_9_mid_run_leaves_a_sound_cache_and_no_partial_output() {
     const TRACKS: usize = 12;
     const JOBS: usize = 2;
     let sb = Sandbox::new();
-    sb.write("lib.xml", numbered_library(TRACKS));
+    sb.write("lib.xml", numbered_library(1..=TRACKS));
     let mock = Mock::start(Duration::from_millis(300), |_, _| Reply::Ok);
     let mut child = mock
         .spawnable(&sb)
@@ -293,7 +291,7 @@ fn kill_9_mid_run_leaves_a_sound_cache_and_no_partial_output() {
 #[test]
 fn ctrl_c_stops_promptly_and_says_what_was_saved() {
     let sb = Sandbox::new();
-    sb.write("lib.xml", numbered_library(12));
+    sb.write("lib.xml", numbered_library(1..=12));
     let mock = Mock::start(Duration::from_millis(300), |_, _| Reply::Ok);
     let mut child = mock
         .spawnable(&sb)
@@ -378,15 +376,8 @@ fn first_runs_at_once_all_open_a_new_cache() {
 #[test]
 fn two_runs_at_once_on_one_cache_both_succeed() {
     let sb = Sandbox::new();
-    let names: Vec<(String, String)> = (1..=15)
-        .map(|i| (format!("Artist {i}"), format!("Track {i}")))
-        .collect();
-    let tracks: Vec<(&str, &str, &str)> = names
-        .iter()
-        .map(|(a, t)| (a.as_str(), t.as_str(), "House"))
-        .collect();
-    sb.write("a.xml", library_of(&tracks[..10]));
-    sb.write("b.xml", library_of(&tracks[5..]));
+    sb.write("a.xml", numbered_library(1..=10));
+    sb.write("b.xml", numbered_library(6..=15));
     created(&sb);
     let mock = Mock::start(Duration::from_millis(100), |_, _| Reply::Ok);
     let mut a = spawn_tag(&mock, &sb, "a.xml");

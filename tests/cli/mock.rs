@@ -226,6 +226,11 @@ impl Mock {
         self.cmd_with_key(sb, KEY)
     }
 
+    /// Runs taggenius against this server and waits for it.
+    pub fn run(&self, sb: &Sandbox, args: &[&str]) -> std::process::Output {
+        self.cmd(sb).args(args).output().expect("run taggenius")
+    }
+
     pub fn cmd_with_key(&self, sb: &Sandbox, key: &str) -> Command {
         let mut cmd = sb.cmd();
         cmd.env("OPENAI_BASE_URL", &self.url)

@@ -32,13 +32,12 @@ fn a_cold_run_asks_each_unique_track_once_and_later_runs_ask_nothing() {
     let sb = Sandbox::new();
     let before = sample(&sb);
     let mut mock = Mock::ok();
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "--json", "-q", "--batch", "4", "--jobs", "2",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let s = summary(&out);
     assert_eq!(s["tracks"], 10);
@@ -117,11 +116,7 @@ fn a_cold_run_asks_each_unique_track_once_and_later_runs_ask_nothing() {
     assert!(shown.to_string().contains("Soulful House"), "{shown}");
 
     // The next tag costs nothing.
-    let out = mock
-        .cmd(&sb)
-        .args(["tag", "lib.xml", "--json", "-q", "-o", "again.xml"])
-        .output()
-        .unwrap();
+    let out = mock.run(&sb, &["tag", "lib.xml", "--json", "-q", "-o", "again.xml"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let s = summary(&out);
     assert_eq!(
@@ -133,9 +128,9 @@ fn a_cold_run_asks_each_unique_track_once_and_later_runs_ask_nothing() {
     assert!(std::fs::read(sb.path("again.xml")).unwrap() == tagged.as_bytes());
 
     // Offline never sends, even with the server configured.
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag",
             "lib.xml",
             "--offline",
@@ -143,27 +138,21 @@ fn a_cold_run_asks_each_unique_track_once_and_later_runs_ask_nothing() {
             "-q",
             "-o",
             "off.xml",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(mock.requests(), 3, "--offline sent a request");
 
     // retag never touches the network: not while the server runs, nor once it is gone.
-    let out = mock
-        .cmd(&sb)
-        .args(["retag", "--level", "detailed", "--json", "-o", "d.xml"])
-        .output()
-        .unwrap();
+    let out = mock.run(
+        &sb,
+        &["retag", "--level", "detailed", "--json", "-o", "d.xml"],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(summary(&out)["requests"], 0);
     assert_eq!(mock.requests(), 3, "retag sent a request");
     mock.stop();
-    let out = mock
-        .cmd(&sb)
-        .args(["retag", "--level", "detailed", "-q", "-o", "d2.xml"])
-        .output()
-        .unwrap();
+    let out = mock.run(&sb, &["retag", "--level", "detailed", "-q", "-o", "d2.xml"]);
     assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
     let detailed = text(&std::fs::read(sb.path("d2.xml")).unwrap());
     assert!(detailed.contains(r#"Genre="House, Deep House, Garage House, Soulful House""#));
@@ -181,13 +170,12 @@ fn a_429_with_retry_after_is_waited_out_then_retried() {
         }
     });
     let started = Instant::now();
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "--json", "-q", "--batch", "5", "--jobs", "1",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let took = started.elapsed();
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let s = summary(&out);
@@ -219,13 +207,12 @@ fn server_errors_and_a_truncated_body_are_retried_with_backoff() {
         2 => Reply::TruncatedBody,
         _ => Reply::Ok,
     });
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "--json", "-q", "--batch", "5", "--jobs", "1",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let s = summary(&out);
     assert_eq!(s["fetched"], SAMPLE_UNIQUE);
@@ -251,16 +238,15 @@ fn server_errors_and_a_truncated_body_are_retried_with_backoff() {
 #[test]
 fn requests_run_in_parallel() {
     let sb = Sandbox::new();
-    sb.write("lib.xml", numbered_library(8));
+    sb.write("lib.xml", numbered_library(1..=8));
     let mock = Mock::start(Duration::from_millis(300), |_, _| Reply::Ok);
     let started = Instant::now();
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "--json", "-q", "--batch", "1", "--jobs", "4",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let took = started.elapsed();
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(summary(&out)["requests"], 8);
@@ -285,11 +271,7 @@ fn a_rejected_key_stops_the_run_keeping_what_was_paid_for() {
             Reply::unauthorized(KEY)
         }
     });
-    let out = mock
-        .cmd(&sb)
-        .args(["tag", "lib.xml", "--batch", "3", "--jobs", "1"])
-        .output()
-        .unwrap();
+    let out = mock.run(&sb, &["tag", "lib.xml", "--batch", "3", "--jobs", "1"]);
     let stderr = text(&out.stderr);
     assert_eq!(code(&out), 1, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one clear message: {stderr}");
@@ -321,11 +303,10 @@ fn an_exhausted_quota_stops_the_run_with_a_clear_message() {
     sample(&sb);
     let mock = Mock::start(Duration::ZERO, |_, _| Reply::insufficient_quota());
     let started = Instant::now();
-    let out = mock
-        .cmd(&sb)
-        .args(["tag", "lib.xml", "--json", "--batch", "3", "--jobs", "1"])
-        .output()
-        .unwrap();
+    let out = mock.run(
+        &sb,
+        &["tag", "lib.xml", "--json", "--batch", "3", "--jobs", "1"],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(code(&out), 1, "{stderr}");
     assert!(stderr.contains("quota"), "{stderr}");
@@ -347,11 +328,7 @@ fn a_fatal_error_keeps_the_answers_already_in_flight() {
         _ => Reply::insufficient_quota(),
     });
     let started = Instant::now();
-    let out = mock
-        .cmd(&sb)
-        .args(["tag", "lib.xml", "--batch", "3", "--jobs", "2"])
-        .output()
-        .unwrap();
+    let out = mock.run(&sb, &["tag", "lib.xml", "--batch", "3", "--jobs", "2"]);
     let stderr = text(&out.stderr);
     assert_eq!(code(&out), 1, "{stderr}");
     assert!(stderr.contains("quota"), "{stderr}");
@@ -394,11 +371,10 @@ fn a_dry_run_sends_and_writes_nothing_and_prices_the_run() {
     let sb = Sandbox::new();
     sample(&sb);
     let mock = Mock::ok();
-    let out = mock
-        .cmd(&sb)
-        .args(["tag", "lib.xml", "--dry-run", "--json", "--batch", "4"])
-        .output()
-        .unwrap();
+    let out = mock.run(
+        &sb,
+        &["tag", "lib.xml", "--dry-run", "--json", "--batch", "4"],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let plan = summary(&out);
     assert_eq!(plan["requests"], 3, "{plan}");
@@ -406,11 +382,7 @@ fn a_dry_run_sends_and_writes_nothing_and_prices_the_run() {
     assert!(plan["prompt_tokens"].as_u64().unwrap() > 3000, "{plan}");
     assert!(plan["completion_tokens"].as_u64().unwrap() > 0, "{plan}");
     assert!(plan["cost_usd"].as_f64().unwrap() > 0.0, "{plan}");
-    let out = mock
-        .cmd(&sb)
-        .args(["tag", "lib.xml", "--dry-run", "--batch", "4"])
-        .output()
-        .unwrap();
+    let out = mock.run(&sb, &["tag", "lib.xml", "--dry-run", "--batch", "4"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let said = text(&out.stdout);
     assert!(
@@ -429,7 +401,7 @@ fn a_dry_run_sends_and_writes_nothing_and_prices_the_run() {
 #[test]
 fn a_budget_stops_fetching_before_it_is_spent() {
     let sb = Sandbox::new();
-    sb.write("lib.xml", numbered_library(8));
+    sb.write("lib.xml", numbered_library(1..=8));
     let mock = Mock::ok();
     let args = [
         "tag", "lib.xml", "--json", "-q", "--batch", "1", "--jobs", "1",
@@ -506,13 +478,12 @@ fn odd_entries_are_dropped_never_cached() {
         }
         Reply::Entries(entries)
     });
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "--json", "-q", "--batch", "9", "--jobs", "1",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
     let s = summary(&out);
     let missing: Vec<String> = s["missing"]
@@ -574,13 +545,12 @@ fn markup_and_control_characters_in_replies_are_escaped() {
             .collect();
         Reply::Entries(entries)
     });
-    let out = mock
-        .cmd(&sb)
-        .args([
+    let out = mock.run(
+        &sb,
+        &[
             "tag", "lib.xml", "-q", "--level", "detailed", "-o", "out.xml",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let tagged = std::fs::read(sb.path("out.xml")).unwrap();
     assert_only_attributes_changed(&before, &tagged, &["Genre", "Comments"]);

@@ -202,9 +202,9 @@ pub fn library_of(tracks: &[(&str, &str, &str)]) -> String {
     xml
 }
 
-/// `n` distinct tracks named "Artist i" / "Track i".
-pub fn numbered_library(n: usize) -> String {
-    let names: Vec<(String, String)> = (1..=n)
+/// Distinct House tracks named "Artist i" / "Track i", for each i in `numbers`.
+pub fn numbered_library(numbers: std::ops::RangeInclusive<usize>) -> String {
+    let names: Vec<(String, String)> = numbers
         .map(|i| (format!("Artist {i}"), format!("Track {i}")))
         .collect();
     let tracks: Vec<(&str, &str, &str)> = names
