@@ -411,19 +411,7 @@ fn xml_legal(value: &str) -> String {
         .collect()
 }
 
-const FIELDS: &[Field] = &[
-    Field::Name,
-    Field::Artist,
-    Field::Genre,
-    Field::Year,
-    Field::AverageBpm,
-    Field::Tonality,
-    Field::Label,
-    Field::Comments,
-    Field::Colour,
-    Field::Rating,
-    Field::Location,
-];
+const FIELDS: &[Field] = &Field::ALL;
 
 // ---------------------------------------------------------------------------------------------
 // Checks shared by the properties.

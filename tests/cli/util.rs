@@ -61,14 +61,9 @@ impl Sandbox {
         to
     }
 
+    /// The binary with this sandbox's cache and no provider configured.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("taggenius").expect("binary");
-        cmd.env("TAGGENIUS_DB", self.db())
-            .env_remove("OPENAI_API_KEY")
-            .env_remove("OPENAI_BASE_URL")
-            .env_remove("TAGGENIUS_MODEL")
-            .current_dir(self.dir.path());
-        cmd
+        Command::from_std(self.spawnable())
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
