@@ -1,5 +1,7 @@
 //! `tag --dry-run`: what a run would do and cost, with nothing sent and nothing written.
 
+use std::io::Write;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -47,14 +49,16 @@ pub fn print(
         plan.cost_usd = estimate.cost_usd;
     }
     if json {
-        println!("{}", serde_json::to_string(&plan)?);
+        crate::report::print_json(&plan)?;
     } else {
-        println!(
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
             "{} tracks, {} unique: {} in the cache, {} to ask {} in {} requests, about {} prompt + {} completion tokens, ${:.4}",
             plan.tracks, plan.unique, plan.cached, plan.to_fetch, plan.provider, plan.requests,
             plan.prompt_tokens, plan.completion_tokens, plan.cost_usd
-        );
-        println!("dry run: nothing was sent and nothing was written");
+        )?;
+        writeln!(out, "dry run: nothing was sent and nothing was written")?;
     }
     Ok(0)
 }

@@ -1,6 +1,8 @@
 //! What a run tells the user: the `--json` object on stdout, or a few lines on stderr whose
 //! last one sums the run up in words.
 
+use std::io::Write;
+
 use anyhow::Result;
 
 use crate::history::Summary;
@@ -10,7 +12,7 @@ const LISTED: usize = 20;
 
 pub fn report(verb: &str, summary: &Summary, json: bool, quiet: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string(summary)?);
+        print_json(summary)?;
     }
     if quiet {
         return Ok(());
@@ -56,4 +58,14 @@ fn sentence(verb: &str, s: &Summary) -> String {
     }
     line.push_str(&format!(" → {}", s.output));
     line
+}
+
+/// One JSON object on its own line on stdout. A closed pipe (`| head`) comes back as an error
+/// that `main` ends quietly on, where `println!` would panic.
+pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
 }

@@ -156,6 +156,34 @@ fn json_and_stdout_output_do_not_mix() {
 }
 
 #[test]
+fn a_closed_pipe_on_stdout_ends_quietly() {
+    // `taggenius retag --json | head -c0` and `tag -o - | true`: the reader is gone before
+    // taggenius writes. It must end without a panic message, as other Unix tools do.
+    let sb = Sandbox::new();
+    sb.import(DAFT_PUNK);
+    sb.copy(&fixture("sample.xml"), "lib.xml");
+    for args in [
+        &["retag", "lib.xml", "--json", "-o", "out.xml"][..],
+        &["retag", "lib.xml", "-o", "-", "-q"][..],
+        &["tag", "lib.xml", "--dry-run", "--offline"][..],
+    ] {
+        let mut child = sb
+            .spawnable()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert_eq!(code(&out), 0, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn colour_and_rating_are_opt_in_and_red_is_kept() {
     let sb = Sandbox::new();
     let input = sb.copy(&fixture("sample.xml"), "lib.xml");
