@@ -333,6 +333,14 @@ impl Cache {
         Ok(seen)
     }
 
+    /// Copies the write-ahead log into the database file now rather than when the connection
+    /// closes. Only a matter of timing: a checkpoint another process holds up is fine to skip.
+    pub fn checkpoint(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+
     pub fn in_transaction<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match work() {

@@ -31,7 +31,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
             cleared += 1;
         }
     }
-    output.write(&lib.bytes, &mut edits)?;
+    output.write(lib.bytes(), &mut edits)?;
     if !args.quiet {
         eprintln!(
             "cleared {cleared} of {} tracks → {}",
@@ -45,10 +45,10 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
 fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edits: &mut Vec<Edit>) {
     for field in [Field::Genre, Field::Colour, Field::Rating] {
         if let Some(original) = remembered.get(field.attribute()) {
-            let unchanged = entry.raw(&lib.bytes, field) == original.as_deref();
+            let unchanged = entry.raw(lib.bytes(), field) == original.as_deref();
             if !unchanged {
                 edits.extend(restore_attribute(
-                    &lib.bytes,
+                    lib.bytes(),
                     entry,
                     field,
                     original.as_deref(),
@@ -56,7 +56,7 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
             }
         }
     }
-    let comment = entry.value(&lib.bytes, Field::Comments);
+    let comment = lib.value(entry, Field::Comments);
     if find_block(&comment).is_none() {
         return;
     }
@@ -65,10 +65,10 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
         // The exact original bytes, entity spellings and all, when the user text is unchanged
         // (tagging trims the white space that ended it).
         Some(Some(raw)) if unescape_lossless(raw).trim_end() == user => {
-            restore_attribute(&lib.bytes, entry, Field::Comments, Some(raw))
+            restore_attribute(lib.bytes(), entry, Field::Comments, Some(raw))
         }
         Some(None) if user.is_empty() => {
-            restore_attribute(&lib.bytes, entry, Field::Comments, None)
+            restore_attribute(lib.bytes(), entry, Field::Comments, None)
         }
         _ => Some(set_attribute(entry, Field::Comments, &user)),
     };

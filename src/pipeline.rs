@@ -97,24 +97,28 @@ impl Prepared {
 /// The cache key without building the whole TrackInfo: only artist and title are decoded,
 /// which matters on libraries of tens of thousands of tracks.
 fn key_of(lib: &Library, entry: &TrackEntry) -> Option<String> {
-    let title = entry.value(&lib.bytes, Field::Name);
+    let title = lib.value(entry, Field::Name);
     if title.trim().is_empty() {
         let info = lib.track_info(entry);
         return info.is_identifiable().then(|| info.cache_key());
     }
-    Some(cache_key(&entry.value(&lib.bytes, Field::Artist), &title))
+    Some(cache_key(&lib.value(entry, Field::Artist), &title))
 }
 
-/// What to render and where.
+/// What to render, where, and how the run is recorded in the cache's history.
 pub struct RenderPlan<'a> {
     pub level: Level,
     pub fields: &'a [WriteField],
     pub output: &'a Output,
+    /// `tag` or `retag`.
+    pub command: &'a str,
+    /// The library `retag` falls back to, for a `tag` of a file.
+    pub library: Option<&'a str>,
 }
 
 /// Renders every track that has a blueprint, streaming the output a track at a time, remembers
-/// the values it overwrites for `clear` (committed before the output appears), and fills in the
-/// summary's track counts and misses.
+/// the values it overwrites for `clear` and records the run (committed before the output
+/// appears), and fills in the summary's track counts and misses.
 pub fn render_and_write(
     prepared: &Prepared,
     found: &Found,
@@ -135,7 +139,7 @@ pub fn render_and_write(
         ids: &ids,
     };
     let mut pending = plan.output.begin()?;
-    let mut splicer = Splicer::new(&lib.bytes, &mut pending);
+    let mut splicer = Splicer::new(lib.bytes(), &mut pending);
     let mut originals = Vec::new();
     let mut take = |mut outcome: TrackOutcome| -> Result<()> {
         splicer
@@ -178,17 +182,20 @@ pub fn render_and_write(
     splicer
         .finish()
         .map_err(|e| pending_error(plan.output, e))?;
+    summary.tracks = lib.tracks.len();
+    summary.level = plan.level.name().to_string();
+    summary.output = plan.output.describe();
+    // One commit before the output appears: committing after a large output has been renamed
+    // into place waits while the file system writes that output out (ext4's rename safety). So
+    // does the checkpoint SQLite makes when it closes, hence one now.
     cache.in_transaction(|| {
         for (track, field, raw) in &originals {
             cache.remember_original(track, field.attribute(), raw.as_deref())?;
         }
-        Ok(())
+        cache.record_run(plan.command, plan.library, summary)
     })?;
-    pending.finish()?;
-    summary.tracks = lib.tracks.len();
-    summary.level = plan.level.name().to_string();
-    summary.output = plan.output.describe();
-    Ok(())
+    cache.checkpoint();
+    pending.finish()
 }
 
 /// Tracks rendered at a time by one thread.
@@ -230,11 +237,11 @@ impl TrackRenderer<'_> {
         let mut outcome = TrackOutcome::default();
         let rendered = render(&blueprint, self.plan.level);
         for (field, value) in field_values(lib, entry, &rendered, self.plan.fields) {
-            let current = entry.value(&lib.bytes, field);
+            let current = lib.value(entry, field);
             if current == value {
                 continue;
             }
-            let raw = entry.raw(&lib.bytes, field);
+            let raw = entry.raw(lib.bytes(), field);
             let id = &self.ids[index];
             if !written_by_taggenius(field, &current, &blueprint)
                 && !self
@@ -281,14 +288,14 @@ fn field_values(
         match field {
             WriteField::Genre => values.push((Field::Genre, rendered.genre.clone())),
             WriteField::Comments => {
-                let current = entry.value(&lib.bytes, Field::Comments);
+                let current = lib.value(entry, Field::Comments);
                 values.push((
                     Field::Comments,
                     comment_with_block(&current, &rendered.block),
                 ));
             }
             WriteField::Colour => {
-                let current = entry.value(&lib.bytes, Field::Colour);
+                let current = lib.value(entry, Field::Colour);
                 if !current.eq_ignore_ascii_case(KEEP_COLOUR) {
                     values.push((Field::Colour, rendered.colour.to_string()));
                 }
@@ -333,8 +340,8 @@ fn is_rendered_genre(blueprint: &Blueprint, level: Level, genre: &str) -> bool {
 /// Identifies each track across exports for `clear`: its file, else its artist and title; a
 /// second track with the same identity in one library gets its own, by occurrence.
 fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: Option<&str>) -> Cow<'a, str> {
-    match entry.raw(&lib.bytes, Field::Location) {
-        Some(raw) if !raw.is_empty() => crate::xml_checks::utf8(raw),
+    match lib.raw_text(entry, Field::Location) {
+        Some(raw) if !raw.is_empty() => Cow::Borrowed(raw),
         _ => Cow::Owned(format!("key:{}", key.unwrap_or(""))),
     }
 }

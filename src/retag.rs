@@ -66,6 +66,8 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         level: args.render.level,
         fields: &args.render.write,
         output: &output,
+        command: "retag",
+        library: None,
     };
     let reasons = HashMap::new();
     render_and_write(
@@ -77,7 +79,6 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         &remembered,
         &mut summary,
     )?;
-    cache.record_run("retag", None, &summary)?;
     report("retagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())
 }

@@ -29,11 +29,12 @@ const BATCH: usize = 1024;
 /// Walks the document once, checking that it is well-formed, and records every TRACK directly
 /// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
 /// Iterative, so deep nesting costs memory in proportion, never stack.
-pub fn scan(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
+pub fn scan(text: &str) -> Result<Vec<TrackEntry>> {
+    let bytes = text.as_bytes();
     // The character checks and the walk are independent, so they use both cores; a character
     // problem is reported first, as it explains any structural one.
     std::thread::scope(|s| {
-        let characters = s.spawn(|| xml_checks::check_text(bytes));
+        let characters = s.spawn(|| xml_checks::check_utf8_text(text));
         let walked = walk(bytes);
         match characters.join() {
             Ok(Ok(())) => walked,

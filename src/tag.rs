@@ -68,11 +68,15 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
             fetch::fetch(&online, &wanted, &mut found, &mut summary)?
         }
     };
+    let library = remembered_path(&args.library);
     let plan = RenderPlan {
         level: args.render.level,
         fields: &args.render.write,
         output: &output,
+        command: "tag",
+        library: library.as_deref(),
     };
+    summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
     let remembered = cache.remembered_values()?;
     pipeline::render_and_write(
         &prepared,
@@ -83,8 +87,6 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         &remembered,
         &mut summary,
     )?;
-    summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
-    cache.record_run("tag", remembered_path(&args.library).as_deref(), &summary)?;
     report("tagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())
 }

@@ -352,7 +352,7 @@ mod tests {
             set_attribute(entry, Field::Genre, "House, R&B"),
             set_attribute(entry, Field::Comments, "/* E: 05 */"),
         ];
-        let out = splice(&lib.bytes, &mut edits);
+        let out = splice(lib.bytes(), &mut edits);
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(
             text.contains("Genre=\"House, R&amp;B\"\r\n   Kind=\"x\" Comments=\"/* E: 05 */\">"),
@@ -361,13 +361,13 @@ mod tests {
         let tagged = Library::parse("t", out).unwrap();
         let entry = &tagged.tracks[0];
         let mut undo: Vec<Edit> = [
-            restore_attribute(&tagged.bytes, entry, Field::Genre, Some(b"Old")),
-            restore_attribute(&tagged.bytes, entry, Field::Comments, None),
+            restore_attribute(tagged.bytes(), entry, Field::Genre, Some(b"Old")),
+            restore_attribute(tagged.bytes(), entry, Field::Comments, None),
         ]
         .into_iter()
         .flatten()
         .collect();
-        assert_eq!(splice(&tagged.bytes, &mut undo), xml.as_bytes());
+        assert_eq!(splice(tagged.bytes(), &mut undo), xml.as_bytes());
     }
 
     #[test]

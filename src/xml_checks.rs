@@ -59,6 +59,27 @@ pub fn one_line(message: &str) -> String {
 /// The checks made on the raw bytes before parsing: a file that is not UTF-8 or that holds
 /// characters XML 1.0 forbids is refused, with where.
 pub fn check_text(bytes: &[u8]) -> Result<(), Error> {
+    check_prelude(bytes)?;
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let offset = e.valid_up_to();
+        let byte = bytes.get(offset).copied().unwrap_or(0);
+        return Err(at(
+            bytes,
+            offset,
+            format!("byte 0x{byte:02X} is not UTF-8; this is not a UTF-8 XML library"),
+        ));
+    }
+    check_characters(bytes)
+}
+
+/// `check_text` for a document already known to be UTF-8: the same checks in the same order.
+pub fn check_utf8_text(text: &str) -> Result<(), Error> {
+    check_prelude(text.as_bytes())?;
+    check_characters(text.as_bytes())
+}
+
+/// An empty file, UTF-16, or another declared encoding.
+fn check_prelude(bytes: &[u8]) -> Result<(), Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(anyhow!(
             "the file is empty; this is not a rekordbox XML library"
@@ -81,16 +102,7 @@ pub fn check_text(bytes: &[u8]) -> Result<(), Error> {
             ));
         }
     }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let offset = e.valid_up_to();
-        let byte = bytes.get(offset).copied().unwrap_or(0);
-        return Err(at(
-            bytes,
-            offset,
-            format!("byte 0x{byte:02X} is not UTF-8; this is not a UTF-8 XML library"),
-        ));
-    }
-    check_characters(bytes)
+    Ok(())
 }
 
 /// The encoding named by the XML declaration, and where the declaration starts.
@@ -229,12 +241,19 @@ pub fn resolve_reference(name: &[u8]) -> Option<char> {
 /// XML does not know is kept as written. Large values are common (lyrics in Comments), so
 /// this leans on `str::find` rather than a byte loop.
 pub fn unescape_lossless(raw: &[u8]) -> Cow<'_, str> {
-    let text = utf8(raw);
+    match utf8(raw) {
+        Cow::Borrowed(text) => unescape(text),
+        Cow::Owned(text) => Cow::Owned(unescape(&text).into_owned()),
+    }
+}
+
+/// `unescape_lossless` for text already known to be UTF-8.
+pub fn unescape(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
-        return text;
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    let mut rest: &str = &text;
+    let mut rest: &str = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp + 1..];

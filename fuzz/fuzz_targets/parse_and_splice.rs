@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
     };
     for entry in &lib.tracks {
         for field in Field::ALL {
-            let _ = entry.value(&lib.bytes, field);
+            let _ = entry.value(lib.bytes(), field);
         }
         let _ = lib.track_info(entry);
     }
@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .flat_map(|entry| values.iter().map(|(f, v)| set_attribute(entry, *f, v)))
         .collect();
-    let out = splice(&lib.bytes, &mut edits);
+    let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {
         Ok(tagged) => tagged,
         Err(e) => panic!("the spliced output does not parse: {e}"),
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(tagged.tracks.len(), lib.tracks.len(), "track count changed");
     for entry in &tagged.tracks {
         for (field, value) in &values {
-            assert_eq!(entry.value(&tagged.bytes, *field), xml_legal(value));
+            assert_eq!(entry.value(tagged.bytes(), *field), xml_legal(value));
         }
     }
 
@@ -74,16 +74,16 @@ fuzz_target!(|data: &[u8]| {
         .zip(&tagged.tracks)
         .flat_map(|(before, after)| {
             values.iter().map(|(field, _)| {
-                let original = before.raw(&lib.bytes, *field);
-                restore_attribute(&tagged.bytes, after, *field, original)
+                let original = before.raw(lib.bytes(), *field);
+                restore_attribute(tagged.bytes(), after, *field, original)
                     .expect("a set attribute can be restored")
             })
         })
         .collect();
-    let restored = splice(&tagged.bytes, &mut undo);
+    let restored = splice(tagged.bytes(), &mut undo);
     assert!(
-        restored == lib.bytes,
+        restored == lib.bytes(),
         "restore did not give the input back: {}",
-        first_difference(&lib.bytes, &restored)
+        first_difference(lib.bytes(), &restored)
     );
 });

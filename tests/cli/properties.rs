@@ -453,13 +453,13 @@ fn masked(lib: &Library, other: &Library, touched: &dyn Fn(usize, Field) -> bool
         }
     }
     cuts.sort_by_key(|r| r.start);
-    let mut out = Vec::with_capacity(lib.bytes.len());
+    let mut out = Vec::with_capacity(lib.bytes().len());
     let mut pos = 0;
     for cut in cuts {
-        out.extend_from_slice(&lib.bytes[pos..cut.start]);
+        out.extend_from_slice(&lib.bytes()[pos..cut.start]);
         pos = cut.end;
     }
-    out.extend_from_slice(&lib.bytes[pos..]);
+    out.extend_from_slice(&lib.bytes()[pos..]);
     out
 }
 
@@ -475,8 +475,8 @@ fn only_touched_changed(
         for &field in FIELDS {
             if !touched(i, field) {
                 prop_assert_eq!(
-                    b.raw(&before.bytes, field),
-                    a.raw(&after.bytes, field),
+                    b.raw(before.bytes(), field),
+                    a.raw(after.bytes(), field),
                     "track {} {:?} changed",
                     i,
                     field
@@ -506,7 +506,7 @@ fn set_splice_restore(
         .iter()
         .map(|(i, field, value)| set_attribute(&lib.tracks[*i], *field, value))
         .collect();
-    let out = splice(&lib.bytes, &mut edits);
+    let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {
         Ok(tagged) => tagged,
         Err(e) => {
@@ -518,7 +518,7 @@ fn set_splice_restore(
     prop_assert_eq!(tagged.tracks.len(), lib.tracks.len());
     for (i, field, value) in values {
         prop_assert_eq!(
-            tagged.tracks[*i].value(&tagged.bytes, *field),
+            tagged.tracks[*i].value(tagged.bytes(), *field),
             xml_legal(value),
             "track {} {:?}",
             i,
@@ -530,8 +530,8 @@ fn set_splice_restore(
     let mut undo: Vec<Edit> = values
         .iter()
         .filter_map(|(i, field, _)| {
-            let original = lib.tracks[*i].raw(&lib.bytes, *field);
-            restore_attribute(&tagged.bytes, &tagged.tracks[*i], *field, original)
+            let original = lib.tracks[*i].raw(lib.bytes(), *field);
+            restore_attribute(tagged.bytes(), &tagged.tracks[*i], *field, original)
         })
         .collect();
     prop_assert_eq!(
@@ -539,11 +539,11 @@ fn set_splice_restore(
         values.len(),
         "every set attribute can be restored"
     );
-    let restored = splice(&tagged.bytes, &mut undo);
+    let restored = splice(tagged.bytes(), &mut undo);
     prop_assert!(
-        restored == lib.bytes,
+        restored == lib.bytes(),
         "restore did not give the input back: {}",
-        first_difference(&lib.bytes, &restored)
+        first_difference(lib.bytes(), &restored)
     );
     Ok(())
 }
@@ -556,7 +556,7 @@ fn exercise(bytes: Vec<u8>, value: &str) -> Result<(), TestCaseError> {
     };
     for entry in &lib.tracks {
         for &field in FIELDS {
-            let _ = entry.value(&lib.bytes, field);
+            let _ = entry.value(lib.bytes(), field);
         }
         let _ = lib.track_info(entry);
     }
@@ -686,8 +686,8 @@ proptest! {
                 match model.attr(field.attribute()) {
                     Some(attr) => {
                         let raw = attr.raw();
-                        prop_assert_eq!(entry.raw(&parsed.bytes, field), Some(raw.as_bytes()));
-                        prop_assert_eq!(entry.value(&parsed.bytes, field), attr.decoded());
+                        prop_assert_eq!(entry.raw(parsed.bytes(), field), Some(raw.as_bytes()));
+                        prop_assert_eq!(entry.value(parsed.bytes(), field), attr.decoded());
                     }
                     None => prop_assert!(entry.span(field).is_none()),
                 }
@@ -799,11 +799,11 @@ proptest! {
         let written = [Field::Genre, Field::Comments, Field::Colour, Field::Rating];
         only_touched_changed(&before, &after, &|_, f| written.contains(&f))?;
         for (b, a) in before.tracks.iter().zip(&after.tracks) {
-            if b.value(&before.bytes, Field::Colour).eq_ignore_ascii_case("0xFF0000") {
-                prop_assert_eq!(b.raw(&before.bytes, Field::Colour), a.raw(&after.bytes, Field::Colour), "red is kept");
+            if b.value(before.bytes(), Field::Colour).eq_ignore_ascii_case("0xFF0000") {
+                prop_assert_eq!(b.raw(before.bytes(), Field::Colour), a.raw(after.bytes(), Field::Colour), "red is kept");
             }
         }
-        let after_blocks = text(&after.bytes).matches("/* E: ").count();
+        let after_blocks = text(after.bytes()).matches("/* E: ").count();
         let out = sb.run(&["clear", "tagged.xml", "-o", "cleared.xml"]);
         prop_assert_eq!(code(&out), 0, "{}", text(&out.stderr));
         let cleared = std::fs::read(sb.path("cleared.xml")).expect("clear output");
