@@ -30,12 +30,43 @@ pub fn check_attribute_value(value: &[u8]) -> Result<(), (usize, String)> {
     Ok(())
 }
 
+/// Attribute names already checked on an earlier element of the same name. rekordbox writes
+/// every TRACK with the same attributes in the same order, so a name equal to the one the last
+/// such element had at its position needs neither the name check nor the duplicate search.
+#[derive(Default)]
+pub struct KnownNames<'a> {
+    by_element: Vec<(&'a [u8], Vec<&'a [u8]>)>,
+}
+
+impl<'a> KnownNames<'a> {
+    /// Elements with a name never seen before are few (rekordbox writes about ten), so a list
+    /// searched from the front is enough.
+    const MAX_ELEMENTS: usize = 64;
+
+    fn of(&self, element: &[u8]) -> &[&'a [u8]] {
+        self.by_element
+            .iter()
+            .find(|(name, _)| *name == element)
+            .map_or(&[], |(_, names)| names.as_slice())
+    }
+
+    fn remember(&mut self, element: &'a [u8], names: Vec<&'a [u8]>) {
+        let full = self.by_element.len() >= Self::MAX_ELEMENTS;
+        match self.by_element.iter_mut().find(|(name, _)| *name == element) {
+            Some((_, known)) => *known = names,
+            None if !full => self.by_element.push((element, names)),
+            None => {}
+        }
+    }
+}
+
 /// Calls `f` with each attribute's name, the offset of the name and the range of its raw
 /// value, after checking the attribute. Written by hand rather than with quick-xml's attribute
 /// iterator: it runs for every attribute of every element, and this is several times cheaper.
-pub fn for_each_attribute(
-    bytes: &[u8],
+pub fn for_each_attribute<'a>(
+    bytes: &'a [u8],
     tag: &Tag,
+    known: &mut KnownNames<'a>,
     mut f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
 ) -> Result<()> {
     let content = bytes.get(tag.content.clone()).unwrap_or_default();
@@ -50,13 +81,17 @@ pub fn for_each_attribute(
             format!("in <{}>: {what}", element()),
         )
     };
-    let mut names = NameSet::default();
+    let template = known.of(name);
+    // Set once this element's names part from the template; from then on every name is
+    // checked and collected, and they become the template for the next element of this name.
+    let mut checked: Option<(NameSet, Vec<&'a [u8]>)> = None;
+    let mut count = 0;
     let mut i = tag.name_len;
     loop {
         let gap = i;
         i = skip_space(content, i);
         if i == content.len() {
-            return Ok(());
+            break;
         }
         if i == gap {
             return Err(fail(
@@ -69,11 +104,22 @@ pub fn for_each_attribute(
             i += 1;
         }
         let key = &content[name_start..i];
-        check_name(key).map_err(|m| at(bytes, base + name_start, m))?;
-        if !names.insert(key) {
-            let message = format!("duplicate attribute {} in <{}>", quoted(key), element());
-            return Err(at(bytes, base + name_start, message));
+        if checked.is_none() && template.get(count) != Some(&key) {
+            let mut names = NameSet::default();
+            for &n in &template[..count] {
+                names.insert(n);
+            }
+            checked = Some((names, template[..count].to_vec()));
         }
+        if let Some((names, list)) = &mut checked {
+            check_name(key).map_err(|m| at(bytes, base + name_start, m))?;
+            if !names.insert(key) {
+                let message = format!("duplicate attribute {} in <{}>", quoted(key), element());
+                return Err(at(bytes, base + name_start, message));
+            }
+            list.push(key);
+        }
+        count += 1;
         i = skip_space(content, i);
         if content.get(i) != Some(&b'=') {
             return Err(fail(
@@ -113,6 +159,10 @@ pub fn for_each_attribute(
         )?;
         i = value_start + len + 1;
     }
+    if let Some((_, names)) = checked {
+        known.remember(name, names);
+    }
+    Ok(())
 }
 
 fn skip_space(content: &[u8], mut i: usize) -> usize {

@@ -19,6 +19,9 @@ use crate::writer::Output;
 /// up key by key once the library's keys are known.
 fn preload(db: &Path, library_size: Option<u64>) -> Result<(FastSet<u64>, Option<Found>)> {
     let cache = Cache::open(db)?;
+    // Reading the whole cache through a memory map skips copying every page out of the page
+    // cache, a third of this thread's time on a 50,000-track cache.
+    cache.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
     let remembered = cache.remembered_values()?;
     let most_tracks = library_size.map(|bytes| bytes / 300 + 1);
     let all = match most_tracks {
@@ -51,15 +54,12 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     let (remembered, all) =
         preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
     let found = match all {
-        Some(mut all) => prepared.take_found(&mut all),
+        Some(all) => all,
         None => prepared.lookup(&cache)?,
     };
+    let blueprints = prepared.blueprints(&found);
     let mut summary = Summary {
-        cached: prepared
-            .unique()
-            .iter()
-            .filter(|(k, _)| found.contains_key(*k))
-            .count(),
+        cached: Prepared::distinct(&blueprints),
         ..Summary::default()
     };
     let plan = RenderPlan {
@@ -72,7 +72,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     let reasons = HashMap::new();
     render_and_write(
         &prepared,
-        &found,
+        &blueprints,
         &reasons,
         &plan,
         &cache,

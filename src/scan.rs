@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::attributes::{for_each_attribute, Tag};
+use crate::attributes::{for_each_attribute, KnownNames, Tag};
 use crate::library::{AttrSpan, Field, TrackEntry};
 use crate::xml_checks::{self, at, line_column, offset_in, one_line, quoted};
 
@@ -62,18 +62,19 @@ fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
 
 /// Reads every start tag's attributes in document order, keeping TRACK entries. After a
 /// problem it keeps draining the channel, so the walk never blocks on it.
-fn read_attributes(bytes: &[u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
+fn read_attributes<'a>(bytes: &'a [u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
     let mut tracks = Vec::new();
     let mut problem = None;
+    let mut known = KnownNames::default();
     for batch in rx {
         for (tag, is_track) in &batch {
             if problem.is_some() {
                 break;
             }
             let read = if *is_track {
-                track_entry(bytes, tag).map(|entry| tracks.push(entry))
+                track_entry(bytes, tag, &mut known).map(|entry| tracks.push(entry))
             } else {
-                for_each_attribute(bytes, tag, |_, _, _| Ok(()))
+                for_each_attribute(bytes, tag, &mut known, |_, _, _| Ok(()))
             };
             problem = read.err();
         }
@@ -203,14 +204,14 @@ fn send(tx: &mpsc::SyncSender<Vec<(Tag, bool)>>, batch: Vec<(Tag, bool)>) -> Res
         .map_err(|_| anyhow::anyhow!("internal error: the attribute reader stopped"))
 }
 
-fn track_entry(bytes: &[u8], tag: &Tag) -> Result<TrackEntry> {
+fn track_entry<'a>(bytes: &'a [u8], tag: &Tag, known: &mut KnownNames<'a>) -> Result<TrackEntry> {
     let offset =
         |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
     let mut entry = TrackEntry {
         attrs: Default::default(),
         insert_at: offset(tag.content.start + tag.name_len)?,
     };
-    for_each_attribute(bytes, tag, |key, name_start, value| {
+    for_each_attribute(bytes, tag, known, |key, name_start, value| {
         // One past the closing quote.
         entry.insert_at = offset(value.end + 1)?;
         if let Some(field) = Field::from_attribute(key) {

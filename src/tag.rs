@@ -80,7 +80,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let remembered = cache.remembered_values()?;
     pipeline::render_and_write(
         &prepared,
-        &found,
+        &prepared.blueprints(&found),
         &reasons,
         &plan,
         &cache,
