@@ -31,31 +31,50 @@ pub fn check_attribute_value(value: &[u8]) -> Result<(), (usize, String)> {
 }
 
 /// Attribute names already checked on an earlier element of the same name. rekordbox writes
-/// every TRACK with the same attributes in the same order, so a name equal to the one the last
-/// such element had at its position needs neither the name check nor the duplicate search.
+/// every TRACK with the same attributes in the same order (and a POSITION_MARK in one of three
+/// ways), so a name equal to the one such an element had at its position needs neither the name
+/// check nor the duplicate search.
 #[derive(Default)]
 pub struct KnownNames<'a> {
-    by_element: Vec<(&'a [u8], Vec<&'a [u8]>)>,
+    /// (element, its attribute names), a few ways of writing each element at most.
+    lists: Vec<(&'a [u8], Vec<&'a [u8]>)>,
 }
 
 impl<'a> KnownNames<'a> {
-    /// Elements with a name never seen before are few (rekordbox writes about ten), so a list
-    /// searched from the front is enough.
-    const MAX_ELEMENTS: usize = 64;
+    const MAX_LISTS: usize = 64;
+    const MAX_LISTS_PER_ELEMENT: usize = 4;
 
     fn of(&self, element: &[u8]) -> &[&'a [u8]] {
-        self.by_element
+        self.lists
             .iter()
             .find(|(name, _)| *name == element)
             .map_or(&[], |(_, names)| names.as_slice())
     }
 
+    /// Another known list for `element` that starts with `prefix` and then `next`.
+    fn other(&self, element: &[u8], prefix: &[&[u8]], next: &[u8]) -> Option<&[&'a [u8]]> {
+        self.lists
+            .iter()
+            .filter(|(name, _)| *name == element)
+            .map(|(_, names)| names.as_slice())
+            .find(|names| names.get(prefix.len()) == Some(&next) && names.starts_with(prefix))
+    }
+
     fn remember(&mut self, element: &'a [u8], names: Vec<&'a [u8]>) {
-        let full = self.by_element.len() >= Self::MAX_ELEMENTS;
-        match self.by_element.iter_mut().find(|(name, _)| *name == element) {
-            Some((_, known)) => *known = names,
-            None if !full => self.by_element.push((element, names)),
-            None => {}
+        let same = self
+            .lists
+            .iter()
+            .filter(|(name, _)| *name == element)
+            .count();
+        if same < Self::MAX_LISTS_PER_ELEMENT && self.lists.len() < Self::MAX_LISTS {
+            self.lists.push((element, names));
+        } else if let Some(last) = self
+            .lists
+            .iter_mut()
+            .rev()
+            .find(|(name, _)| *name == element)
+        {
+            last.1 = names;
         }
     }
 }
@@ -81,7 +100,7 @@ pub fn for_each_attribute<'a>(
             format!("in <{}>: {what}", element()),
         )
     };
-    let template = known.of(name);
+    let mut template = known.of(name);
     // Set once this element's names part from the template; from then on every name is
     // checked and collected, and they become the template for the next element of this name.
     let mut checked: Option<(NameSet, Vec<&'a [u8]>)> = None;
@@ -104,6 +123,11 @@ pub fn for_each_attribute<'a>(
             i += 1;
         }
         let key = &content[name_start..i];
+        if checked.is_none() && template.get(count) != Some(&key) {
+            if let Some(other) = known.other(name, &template[..count], key) {
+                template = other;
+            }
+        }
         if checked.is_none() && template.get(count) != Some(&key) {
             let mut names = NameSet::default();
             for &n in &template[..count] {

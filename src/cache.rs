@@ -1,8 +1,6 @@
 //! The SQLite cache: blueprints by normalised artist and title, the original value of every
 //! field taggenius overwrote, and the history of runs.
 
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,11 +8,11 @@ use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::blueprint::{Blueprint, SCHEMA_VERSION};
-use crate::fasthash::{FastHasher, FastMap, FastSet};
+use crate::fasthash::FastMap;
 
-const USER_VERSION: i64 = 1;
+const USER_VERSION: i64 = 2;
 
-const MIGRATION_1: &str = "
+pub(crate) const MIGRATION_1: &str = "
 CREATE TABLE blueprints (
     key TEXT PRIMARY KEY,
     artist TEXT NOT NULL,
@@ -77,9 +75,6 @@ impl Cached {
     }
 }
 
-/// A track's remembered values by field name; `None` where taggenius inserted the attribute.
-pub type FieldOriginals = HashMap<String, Option<Vec<u8>>>;
-
 /// The blueprints found for a library, by cache key.
 pub type Found = FastMap<String, Cached>;
 
@@ -95,13 +90,6 @@ pub fn default_path() -> Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "taggenius")
         .context("cannot find a home folder for the cache; set TAGGENIUS_DB")?;
     Ok(dirs.data_dir().join("cache.sqlite3"))
-}
-
-/// Identifies a remembered (track, field, value) within one process.
-pub fn original_hash(track: &str, field: &str, raw: Option<&[u8]>) -> u64 {
-    let mut hasher = FastHasher::default();
-    (track, field, raw).hash(&mut hasher);
-    hasher.finish()
 }
 
 pub fn now() -> i64 {
@@ -195,16 +183,19 @@ impl Cache {
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version != 0 {
+        if version >= USER_VERSION {
             return Ok(());
         }
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        if tables > 0 {
-            bail!("is an SQLite database but not a taggenius cache; it was left as it is");
+        if version == 0 {
+            let tables: i64 =
+                self.conn
+                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if tables > 0 {
+                bail!("is an SQLite database but not a taggenius cache; it was left as it is");
+            }
+            self.conn.execute_batch(MIGRATION_1)?;
         }
-        self.conn.execute_batch(MIGRATION_1)?;
+        self.add_original_digests()?;
         self.conn
             .pragma_update(None, "user_version", USER_VERSION)?;
         Ok(())
@@ -223,7 +214,7 @@ impl Cache {
         let total = self.blueprint_count()? as usize;
         let mut found = Found::with_capacity_and_hasher(keys.len().min(total), Default::default());
         if total <= keys.len() * 4 {
-            let mut all = self.load_all()?;
+            let mut all = self.load_all(total)?;
             for key in keys {
                 if let Some((key, cached)) = all.remove_entry(key) {
                     found.insert(key, cached);
@@ -246,12 +237,12 @@ impl Cache {
     }
 
     /// Every blueprint in the cache.
-    pub fn load_all(&self) -> Result<Found> {
+    pub fn load_all(&self, capacity: usize) -> Result<Found> {
         let mut stmt = self
             .conn
             .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
         let mut rows = stmt.query([])?;
-        let mut all = Found::default();
+        let mut all = Found::with_capacity_and_hasher(capacity, Default::default());
         while let Some(row) = rows.next()? {
             if let Some(cached) = decode_row(row)? {
                 all.insert(row.get(0)?, cached);
@@ -288,49 +279,6 @@ impl Cache {
             )?
             .execute(params![key, artist, title, SCHEMA_VERSION, source, bp.to_json(), created_at])?;
         Ok(())
-    }
-
-    /// Remembers a field's value as it was before taggenius touched it. The caller only passes
-    /// values the user set, so a newer user value replaces an older one.
-    pub fn remember_original(&self, track: &str, field: &str, raw: Option<&[u8]>) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO originals (track, field, raw) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![track, field, raw])?;
-        Ok(())
-    }
-
-    /// Every remembered original, by track then field.
-    pub fn originals(&self) -> Result<HashMap<String, FieldOriginals>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT track, field, raw FROM originals")?;
-        let mut rows = stmt.query([])?;
-        let mut all: HashMap<String, FieldOriginals> = HashMap::new();
-        while let Some(row) = rows.next()? {
-            all.entry(row.get(0)?)
-                .or_default()
-                .insert(row.get(1)?, row.get(2)?);
-        }
-        Ok(all)
-    }
-
-    /// Every remembered (track, field, value) as an `original_hash`: read without allocating,
-    /// since a large library has a hundred thousand of them.
-    pub fn remembered_values(&self) -> Result<FastSet<u64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT track, field, raw FROM originals")?;
-        let mut rows = stmt.query([])?;
-        let mut seen = FastSet::default();
-        while let Some(row) = rows.next()? {
-            let track = row.get_ref(0)?.as_str().unwrap_or_default();
-            let field = row.get_ref(1)?.as_str().unwrap_or_default();
-            let raw = row.get_ref(2)?.as_blob_or_null().unwrap_or_default();
-            seen.insert(original_hash(track, field, raw));
-        }
-        Ok(seen)
     }
 
     /// Copies the write-ahead log into the database file now rather than when the connection
@@ -391,22 +339,6 @@ mod tests {
         let all = cache.lookup(many.iter().map(String::as_str)).unwrap();
         assert_eq!(all.len(), 5);
         assert_eq!(all["k3"].blueprint(), Some(bp()));
-    }
-
-    #[test]
-    fn a_newer_user_value_replaces_the_remembered_original() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::open(&dir.path().join("c.sqlite3")).unwrap();
-        cache
-            .remember_original("t1", "Genre", Some(b"Old"))
-            .unwrap();
-        cache
-            .remember_original("t1", "Genre", Some(b"New"))
-            .unwrap();
-        cache.remember_original("t1", "Colour", None).unwrap();
-        let originals = cache.originals().unwrap();
-        assert_eq!(originals["t1"]["Genre"].as_deref(), Some(&b"New"[..]));
-        assert_eq!(originals["t1"]["Colour"], None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::pipeline::Prepared;
 use crate::render::{find_block, user_comment};
 use crate::writer::{restore_attribute, set_attribute, Edit, Output};
 
-use crate::cache::FieldOriginals as Originals;
+use crate::originals::FieldOriginals as Originals;
 
 pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let output = Output::choose(&args.library, args.output.as_deref(), "cleared")?;

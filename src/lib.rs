@@ -19,6 +19,7 @@ mod openai_reply;
 mod openai_request;
 #[cfg(test)]
 mod openai_tests;
+pub mod originals;
 pub mod pipeline;
 pub mod pricing;
 mod progress;

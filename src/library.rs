@@ -135,7 +135,9 @@ impl Library {
             // The full check names the first problem: UTF-16, another encoding, or the byte.
             Err(e) => {
                 let problem = check_text(e.as_bytes()).err();
-                return Err(in_file(problem.unwrap_or_else(|| anyhow::anyhow!("not UTF-8"))));
+                return Err(in_file(
+                    problem.unwrap_or_else(|| anyhow::anyhow!("not UTF-8")),
+                ));
             }
         };
         let tracks = scan(&text).map_err(in_file)?;
@@ -179,6 +181,17 @@ impl Library {
         };
         let name = if path == "-" { "<stdin>" } else { path };
         Library::parse(name, bytes)
+    }
+
+    /// Who and what a track is, as `track_info` has them, without reading the other fields.
+    pub fn artist_and_title(&self, entry: &TrackEntry) -> (String, String) {
+        let title = self.value(entry, Field::Name);
+        if title.trim().is_empty() {
+            let info = self.track_info(entry);
+            return (info.artist, info.title);
+        }
+        let artist = self.value(entry, Field::Artist);
+        (artist.trim().to_string(), title.trim().to_string())
     }
 
     pub fn track_info(&self, entry: &TrackEntry) -> TrackInfo {

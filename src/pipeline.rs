@@ -9,10 +9,11 @@ use std::sync::mpsc;
 use anyhow::Result;
 
 use crate::blueprint::Blueprint;
-use crate::cache::{original_hash, Cache, Cached, Found};
+use crate::cache::{Cache, Cached, Found};
 use crate::fasthash::{FastMap, FastSet};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
+use crate::originals::original_digest;
 use crate::render::{
     comment_with_block, find_block, render, Level, Rendered, WriteField, KEEP_COLOUR,
 };
@@ -60,7 +61,8 @@ impl Prepared {
 
     /// Each track's identity for the originals `clear` restores.
     pub fn track_ids(&self) -> Vec<Cow<'_, str>> {
-        let mut seen: FastMap<Cow<str>, usize> = FastMap::default();
+        let mut seen: FastMap<Cow<str>, usize> =
+            FastMap::with_capacity_and_hasher(self.library.tracks.len(), Default::default());
         let lib = &self.library;
         let mut ids = Vec::with_capacity(lib.tracks.len());
         for (entry, key) in lib.tracks.iter().zip(&self.keys) {
@@ -78,7 +80,11 @@ impl Prepared {
     /// How many different blueprints `blueprints` holds: entries of one map are distinct
     /// objects, so their addresses tell them apart without hashing any key again.
     pub fn distinct(blueprints: &[Option<&Cached>]) -> usize {
-        let mut addresses: Vec<*const Cached> = blueprints.iter().flatten().map(|c| *c as *const Cached).collect();
+        let mut addresses: Vec<*const Cached> = blueprints
+            .iter()
+            .flatten()
+            .map(|c| *c as *const Cached)
+            .collect();
         addresses.sort_unstable();
         addresses.dedup();
         addresses.len()
@@ -136,7 +142,7 @@ pub fn render_and_write(
     reasons: &HashMap<String, String>,
     plan: &RenderPlan,
     cache: &Cache,
-    remembered: &FastSet<u64>,
+    remembered: &FastSet<i64>,
     summary: &mut Summary,
 ) -> Result<()> {
     let lib = &prepared.library;
@@ -227,7 +233,7 @@ struct TrackRenderer<'a> {
     blueprints: &'a [Option<&'a Cached>],
     reasons: &'a HashMap<String, String>,
     plan: &'a RenderPlan<'a>,
-    remembered: &'a FastSet<u64>,
+    remembered: &'a FastSet<i64>,
     ids: &'a [Cow<'a, str>],
 }
 
@@ -237,9 +243,9 @@ impl TrackRenderer<'_> {
         let (entry, key) = (&lib.tracks[index], self.prepared.keys[index].as_deref());
         let blueprint = self.blueprints[index].and_then(Cached::blueprint);
         let Some(blueprint) = blueprint else {
-            let info = self.prepared.info(index);
+            let (artist, title) = lib.artist_and_title(entry);
             return TrackOutcome {
-                missing: Some(Box::new(missing(&info, key, self.reasons))),
+                missing: Some(Box::new(missing(artist, title, key, self.reasons))),
                 ..TrackOutcome::default()
             };
         };
@@ -253,9 +259,11 @@ impl TrackRenderer<'_> {
             let raw = entry.raw(lib.bytes(), field);
             let id = &self.ids[index];
             if !written_by_taggenius(field, &current, &blueprint)
-                && !self
-                    .remembered
-                    .contains(&original_hash(id, field.attribute(), raw))
+                && !self.remembered.contains(&original_digest(
+                    id.as_bytes(),
+                    field.attribute(),
+                    raw,
+                ))
             {
                 let raw = raw.map(<[u8]>::to_vec);
                 outcome.originals.push((id.to_string(), field, raw));
@@ -270,7 +278,12 @@ fn pending_error(output: &Output, e: std::io::Error) -> anyhow::Error {
     anyhow::Error::new(e).context(format!("{}: cannot write", output.describe()))
 }
 
-fn missing(info: &TrackInfo, key: Option<&str>, reasons: &HashMap<String, String>) -> Missing {
+fn missing(
+    artist: String,
+    title: String,
+    key: Option<&str>,
+    reasons: &HashMap<String, String>,
+) -> Missing {
     let reason = match key {
         None => "no title and no file name to know it by".to_string(),
         Some(k) => reasons
@@ -279,8 +292,8 @@ fn missing(info: &TrackInfo, key: Option<&str>, reasons: &HashMap<String, String
             .unwrap_or_else(|| "not in the cache".to_string()),
     };
     Missing {
-        artist: info.artist.clone(),
-        title: info.title.clone(),
+        artist,
+        title,
         reason,
     }
 }

@@ -17,15 +17,17 @@ use crate::writer::Output;
 /// The remembered originals, and every blueprint when the cache is not much larger than the
 /// library can be (a rekordbox TRACK takes at least about 300 bytes); a larger cache is looked
 /// up key by key once the library's keys are known.
-fn preload(db: &Path, library_size: Option<u64>) -> Result<(FastSet<u64>, Option<Found>)> {
+fn preload(db: &Path, library_size: Option<u64>) -> Result<(FastSet<i64>, Option<Found>)> {
     let cache = Cache::open(db)?;
     // Reading the whole cache through a memory map skips copying every page out of the page
     // cache, a third of this thread's time on a 50,000-track cache.
     cache.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
-    let remembered = cache.remembered_values()?;
+    let blueprints = usize::try_from(cache.blueprint_count()?).unwrap_or(0);
+    // Usually Genre and Comments of each track: sized to that, the set is built without growing.
+    let remembered = cache.remembered_values(2 * blueprints)?;
     let most_tracks = library_size.map(|bytes| bytes / 300 + 1);
     let all = match most_tracks {
-        Some(tracks) if cache.blueprint_count()? as u64 <= 4 * tracks => Some(cache.load_all()?),
+        Some(tracks) if blueprints as u64 <= 4 * tracks => Some(cache.load_all(blueprints)?),
         _ => None,
     };
     Ok((remembered, all))

@@ -62,7 +62,7 @@ fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
 
 /// Reads every start tag's attributes in document order, keeping TRACK entries. After a
 /// problem it keeps draining the channel, so the walk never blocks on it.
-fn read_attributes<'a>(bytes: &'a [u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
+fn read_attributes(bytes: &[u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
     let mut tracks = Vec::new();
     let mut problem = None;
     let mut known = KnownNames::default();

@@ -1,0 +1,168 @@
+//! The values taggenius overwrote, kept in the cache so that `clear` can put them back.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+
+use anyhow::Result;
+use rusqlite::params;
+
+use crate::cache::Cache;
+use crate::fasthash::{FastHasher, FastSet};
+
+/// A track's remembered values by field name; `None` where taggenius inserted the attribute.
+pub type FieldOriginals = HashMap<String, Option<Vec<u8>>>;
+
+/// Schema 2: each original also carries its digest, indexed, so that a re-render reads a
+/// hundred thousand small integers instead of every remembered value in full.
+const MIGRATION_2: &str = "
+ALTER TABLE originals ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX originals_by_digest ON originals (digest);
+";
+
+/// Identifies a remembered (track, field, value). Stored in the cache, so it must never change
+/// without a migration. A 64-bit digest shared by two different values would only mean that
+/// the newer of them is not remembered (about one chance in 10^9 for a million originals).
+pub fn original_digest(track: &[u8], field: &str, raw: Option<&[u8]>) -> i64 {
+    let mut hasher = FastHasher::default();
+    for part in [Some(track), Some(field.as_bytes()), raw] {
+        match part {
+            Some(bytes) => {
+                hasher.write_u64(bytes.len() as u64);
+                hasher.write(bytes);
+            }
+            None => hasher.write_u64(u64::MAX),
+        }
+    }
+    hasher.finish() as i64
+}
+
+impl Cache {
+    /// Remembers a field's value as it was before taggenius touched it. The caller only passes
+    /// values the user set, so a newer user value replaces an older one.
+    pub fn remember_original(&self, track: &str, field: &str, raw: Option<&[u8]>) -> Result<()> {
+        let digest = original_digest(track.as_bytes(), field, raw);
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO originals (track, field, raw, digest) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![track, field, raw, digest])?;
+        Ok(())
+    }
+
+    /// Every remembered original, by track then field.
+    pub fn originals(&self) -> Result<HashMap<String, FieldOriginals>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT track, field, raw FROM originals")?;
+        let mut rows = stmt.query([])?;
+        let mut all: HashMap<String, FieldOriginals> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            all.entry(row.get(0)?)
+                .or_default()
+                .insert(row.get(1)?, row.get(2)?);
+        }
+        Ok(all)
+    }
+
+    /// The digest of every remembered (track, field, value), read from their index alone.
+    pub fn remembered_values(&self, capacity: usize) -> Result<FastSet<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT digest FROM originals INDEXED BY originals_by_digest")?;
+        let mut rows = stmt.query([])?;
+        let mut seen = FastSet::with_capacity_and_hasher(capacity, Default::default());
+        while let Some(row) = rows.next()? {
+            seen.insert(row.get::<_, i64>(0)?);
+        }
+        Ok(seen)
+    }
+
+    /// Migrates to schema 2: adds the digest column and fills it in. Runs under the write lock.
+    pub(crate) fn add_original_digests(&self) -> Result<()> {
+        self.conn.execute_batch(MIGRATION_2)?;
+        let mut read = self
+            .conn
+            .prepare("SELECT rowid, track, field, raw FROM originals")?;
+        let mut write = self
+            .conn
+            .prepare("UPDATE originals SET digest = ?1 WHERE rowid = ?2")?;
+        let mut rows = read.query([])?;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            let track = row.get_ref(1)?.as_bytes()?;
+            let field = row.get_ref(2)?.as_str()?;
+            let raw = row.get_ref(3)?.as_blob_or_null()?;
+            write.execute(params![original_digest(track, field, raw), rowid])?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    #[test]
+    fn a_newer_user_value_replaces_the_remembered_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.sqlite3")).unwrap();
+        cache
+            .remember_original("t1", "Genre", Some(b"Old"))
+            .unwrap();
+        cache
+            .remember_original("t1", "Genre", Some(b"New"))
+            .unwrap();
+        cache.remember_original("t1", "Colour", None).unwrap();
+        let originals = cache.originals().unwrap();
+        assert_eq!(originals["t1"]["Genre"].as_deref(), Some(&b"New"[..]));
+        assert_eq!(originals["t1"]["Colour"], None);
+        let remembered = cache.remembered_values(0).unwrap();
+        assert_eq!(remembered.len(), 2);
+        assert!(remembered.contains(&original_digest(b"t1", "Genre", Some(b"New"))));
+        assert!(remembered.contains(&original_digest(b"t1", "Colour", None)));
+        assert!(!remembered.contains(&original_digest(b"t1", "Genre", Some(b"Old"))));
+    }
+
+    #[test]
+    fn digests_tell_absent_empty_and_shifted_values_apart() {
+        let digests = [
+            original_digest(b"t", "Genre", None),
+            original_digest(b"t", "Genre", Some(b"")),
+            original_digest(b"tG", "enre", Some(b"")),
+            original_digest(b"t", "Genre", Some(b"\0")),
+            original_digest(b"t", "Comments", None),
+        ];
+        let distinct: FastSet<i64> = digests.iter().copied().collect();
+        assert_eq!(distinct.len(), digests.len());
+        // Stored in caches: a change here needs a migration.
+        assert_eq!(
+            original_digest(b"t", "Genre", None),
+            -2_289_803_150_449_825_368
+        );
+    }
+
+    #[test]
+    fn a_schema_1_cache_gets_the_digests_of_what_it_remembers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite3");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(crate::cache::MIGRATION_1).unwrap();
+        old.execute(
+            "INSERT INTO originals (track, field, raw) VALUES ('file://a.mp3', 'Genre', x'486f757365')",
+            [],
+        )
+        .unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        drop(old);
+        let cache = Cache::open(&path).unwrap();
+        let remembered = cache.remembered_values(0).unwrap();
+        let digest = original_digest(b"file://a.mp3", "Genre", Some(b"House"));
+        assert_eq!(remembered.into_iter().collect::<Vec<_>>(), [digest]);
+        let version: i64 = cache
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+    }
+}
