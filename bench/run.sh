@@ -215,6 +215,9 @@ for N in $SIZES; do
     walls=() rss=()
     for ((i = 1; i <= REPS; i++)); do
         log "size $N: taggenius retag run $i/$REPS"
+        # Each timed run starts with the disk idle: the previous run's 50 MB output would
+        # otherwise still be being written out, and the next run's cache commit waits for it.
+        sync
         run_timed "0 3" "retag-$N" env TAGGENIUS_DB="$DB" \
             "$BIN" retag "$LIB" --level detailed -o "$OUT/retag-$N.xml" --quiet
         walls+=("$T_WALL")
@@ -230,6 +233,7 @@ for N in $SIZES; do
     walls=() rss=()
     for ((i = 1; i <= PEER_REPS; i++)); do
         log "size $N: Python peer run $i/$PEER_REPS"
+        sync
         run_timed "0" "peer-$N" "$PYTHON" bench/peer.py "$LIB" "$PDB" "$OUT/peer-$N.xml"
         walls+=("$T_WALL")
         rss+=("$T_RSS")

@@ -19,9 +19,6 @@ use crate::writer::Output;
 /// up key by key once the library's keys are known.
 fn preload(db: &Path, library_size: Option<u64>) -> Result<(FastSet<i64>, Option<Found>)> {
     let cache = Cache::open(db)?;
-    // Reading the whole cache through a memory map skips copying every page out of the page
-    // cache, a third of this thread's time on a 50,000-track cache.
-    cache.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
     let blueprints = usize::try_from(cache.blueprint_count()?).unwrap_or(0);
     // Usually Genre and Comments of each track: sized to that, the set is built without growing.
     let remembered = cache.remembered_values(2 * blueprints)?;
