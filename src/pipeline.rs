@@ -30,16 +30,8 @@ pub struct Prepared {
 impl Prepared {
     pub fn new(library: Library) -> Prepared {
         // Two halves on two cores: folding keys is a tenth of a large re-render.
-        let (first, second) = library.tracks.split_at(library.tracks.len() / 2);
-        let keys_of = |tracks: &[TrackEntry]| -> Vec<Option<String>> {
+        let keys = in_halves(&library.tracks, |tracks| {
             tracks.iter().map(|t| key_of(&library, t)).collect()
-        };
-        let keys = std::thread::scope(|s| {
-            let later = s.spawn(|| keys_of(second));
-            let mut keys = keys_of(first);
-            // A panic there is unreachable in practice (folding does not panic); redo it here.
-            keys.extend(later.join().unwrap_or_else(|_| keys_of(second)));
-            keys
         });
         Prepared { library, keys }
     }
@@ -92,23 +84,28 @@ impl Prepared {
 
     /// Each track's blueprint in `found`, looked up once, in two halves on two cores.
     pub fn blueprints<'f>(&self, found: &'f Found) -> Vec<Option<&'f Cached>> {
-        let look_up = |keys: &[Option<String>]| -> Vec<Option<&'f Cached>> {
+        in_halves(&self.keys, |keys| {
             keys.iter()
                 .map(|key| key.as_deref().and_then(|k| found.get(k)))
                 .collect()
-        };
-        let (first, second) = self.keys.split_at(self.keys.len() / 2);
-        std::thread::scope(|s| {
-            let later = s.spawn(|| look_up(second));
-            let mut all = look_up(first);
-            all.extend(later.join().unwrap_or_else(|_| look_up(second)));
-            all
         })
     }
 
     pub fn lookup(&self, cache: &Cache) -> Result<Found> {
         cache.lookup(self.keys.iter().flatten().map(String::as_str))
     }
+}
+
+/// `work` on each half of `items`, the second half on another core; results in order.
+fn in_halves<I: Sync, T: Send>(items: &[I], work: impl Fn(&[I]) -> Vec<T> + Sync) -> Vec<T> {
+    let (first, second) = items.split_at(items.len() / 2);
+    std::thread::scope(|s| {
+        let later = s.spawn(|| work(second));
+        let mut all = work(first);
+        // A panic there is unreachable in practice; the work is then redone here.
+        all.extend(later.join().unwrap_or_else(|_| work(second)));
+        all
+    })
 }
 
 /// The cache key without building the whole TrackInfo: only artist and title are decoded,
