@@ -49,7 +49,7 @@ pub fn run(command: &CacheCommand, db: &Path) -> Result<u8> {
         }
         CacheCommand::Export { file } => match file.as_deref() {
             None | Some("-") => export(&cache, &mut out)?,
-            Some(path) => crate::writer::write_atomically(Path::new(path), |w| {
+            Some(path) => crate::output::write_atomically(Path::new(path), |w| {
                 export(&cache, w).map_err(std::io::Error::other)
             })?,
         },

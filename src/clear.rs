@@ -10,7 +10,8 @@ use crate::cli::ClearArgs;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
 use crate::pipeline::Prepared;
 use crate::render::{find_block, user_comment};
-use crate::writer::{restore_attribute, set_attribute, Edit, Output};
+use crate::output::Output;
+use crate::writer::{restore_attribute, set_attribute, Edit};
 
 use crate::originals::FieldOriginals as Originals;
 

@@ -14,6 +14,7 @@ pub mod history;
 pub mod library;
 pub mod local;
 pub mod openai;
+pub mod output;
 mod openai_http;
 mod openai_reply;
 mod openai_request;

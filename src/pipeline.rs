@@ -18,7 +18,8 @@ use crate::render::{
     comment_with_block, find_block, render, Level, Rendered, WriteField, KEEP_COLOUR,
 };
 use crate::track::{cache_key, TrackInfo};
-use crate::writer::{set_attribute, Edit, Output, Splicer};
+use crate::output::Output;
+use crate::writer::{set_attribute, Edit, Splicer};
 
 /// A library with each track's cache key.
 pub struct Prepared {

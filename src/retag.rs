@@ -12,7 +12,7 @@ use crate::history::Summary;
 use crate::library::Library;
 use crate::pipeline::{render_and_write, Prepared, RenderPlan};
 use crate::report::report;
-use crate::writer::Output;
+use crate::output::Output;
 
 /// The remembered originals, and every blueprint when the cache is not much larger than the
 /// library can be (a rekordbox TRACK takes at least about 300 bytes); a larger cache is looked

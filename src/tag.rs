@@ -15,7 +15,7 @@ use crate::pipeline::{Prepared, RenderPlan};
 use crate::provider::Provider;
 use crate::report::report;
 use crate::track::TrackInfo;
-use crate::writer::Output;
+use crate::output::Output;
 use crate::{dry_run, pipeline};
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {

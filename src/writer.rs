@@ -1,10 +1,7 @@
-//! Splices new attribute values into the original bytes and writes the result atomically.
+//! Splices new attribute values into the original bytes.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
-
-use anyhow::{bail, Context, Result};
 
 use crate::library::{Field, TrackEntry};
 
@@ -145,186 +142,6 @@ pub fn splice(input: &[u8], edits: &mut [Edit]) -> Vec<u8> {
     out
 }
 
-/// Where a command writes its library.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
-    Stdout,
-    File(PathBuf),
-}
-
-impl Output {
-    /// `-o` as given, else `<stem>.<suffix>.<ext>` beside the input; stdin goes to stdout.
-    pub fn choose(input: &str, explicit: Option<&str>, suffix: &str) -> Result<Output> {
-        let output = match explicit {
-            Some("-") => Output::Stdout,
-            Some(path) => Output::File(PathBuf::from(path)),
-            None if input == "-" => Output::Stdout,
-            None => Output::File(beside(Path::new(input), suffix)),
-        };
-        if let Output::File(path) = &output {
-            if input != "-" && same_file(Path::new(input), path) {
-                bail!(
-                    "{}: the output would overwrite the input; taggenius never modifies the input (choose another -o)",
-                    path.display()
-                );
-            }
-            // Found out before any work is done, not after the provider has been paid.
-            check_folder(path)?;
-        }
-        Ok(output)
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Output::Stdout => "-".to_string(),
-            Output::File(path) => path.display().to_string(),
-        }
-    }
-
-    pub fn write(&self, input: &[u8], edits: &mut [Edit]) -> Result<()> {
-        let mut pending = self.begin()?;
-        splice_into(&mut pending, input, edits).map_err(|e| pending.error(e))?;
-        pending.finish()
-    }
-
-    /// Starts writing: to a temp file beside the destination, or to standard output.
-    pub fn begin(&self) -> Result<Pending> {
-        match self {
-            Output::Stdout => Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
-            Output::File(path) => {
-                let dir = check_folder(path)?;
-                let temp = tempfile::Builder::new()
-                    .prefix(".taggenius-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot create a file in {}",
-                            path.display(),
-                            dir.display()
-                        )
-                    })?;
-                Ok(Pending::File {
-                    path: path.clone(),
-                    writer: BufWriter::with_capacity(1 << 20, temp),
-                })
-            }
-        }
-    }
-}
-
-/// An output being written. A file only appears under its name when `finish` renames the temp
-/// file into place, so a reader never sees half a library and a failed or interrupted run leaves
-/// none behind (the temp file is deleted when dropped).
-pub enum Pending {
-    Stdout(BufWriter<std::io::StdoutLock<'static>>),
-    File {
-        path: PathBuf,
-        writer: BufWriter<tempfile::NamedTempFile>,
-    },
-}
-
-impl Pending {
-    /// A write error, with the output it was writing to.
-    pub fn error(&self, e: std::io::Error) -> anyhow::Error {
-        match self {
-            Pending::Stdout(_) => anyhow::Error::new(e).context("standard output: cannot write"),
-            Pending::File { path, .. } => {
-                anyhow::Error::new(e).context(format!("{}: cannot write", path.display()))
-            }
-        }
-    }
-
-    pub fn finish(self) -> Result<()> {
-        match self {
-            Pending::Stdout(mut writer) => {
-                writer.flush().context("standard output: cannot write")?;
-            }
-            Pending::File { path, writer } => {
-                let temp = writer
-                    .into_inner()
-                    .map_err(|e| e.into_error())
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
-                temp.persist(&path)
-                    .map_err(|e| e.error)
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Write for Pending {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Pending::Stdout(w) => w.write(buf),
-            Pending::File { writer, .. } => writer.write(buf),
-        }
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        match self {
-            Pending::Stdout(w) => w.write_all(buf),
-            Pending::File { writer, .. } => writer.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Pending::Stdout(w) => w.flush(),
-            Pending::File { writer, .. } => writer.flush(),
-        }
-    }
-}
-
-fn beside(input: &Path, suffix: &str) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = match input.extension() {
-        Some(ext) => format!("{stem}.{suffix}.{}", ext.to_string_lossy()),
-        None => format!("{stem}.{suffix}.xml"),
-    };
-    input.with_file_name(name)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
-/// The folder the output goes into, which must exist: taggenius does not create folders.
-fn check_folder(path: &Path) -> Result<&Path> {
-    if path.is_dir() {
-        bail!("{}: is a directory; -o takes a file name", path.display());
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "{}: the output folder {} does not exist",
-            path.display(),
-            dir.display()
-        );
-    }
-    Ok(dir)
-}
-
-/// Writes a file through `fill`, atomically.
-pub fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut Pending) -> std::io::Result<()>,
-) -> Result<()> {
-    let mut pending = Output::File(path.to_path_buf()).begin()?;
-    fill(&mut pending).map_err(|e| pending.error(e))?;
-    pending.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,18 +185,6 @@ mod tests {
         .flatten()
         .collect();
         assert_eq!(splice(tagged.bytes(), &mut undo), xml.as_bytes());
-    }
-
-    #[test]
-    fn default_output_sits_beside_the_input() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("lib.xml");
-        let out = Output::choose(input.to_str().unwrap(), None, "tagged").unwrap();
-        assert_eq!(out, Output::File(dir.path().join("lib.tagged.xml")));
-        assert_eq!(Output::choose("-", None, "tagged").unwrap(), Output::Stdout);
-        let missing = dir.path().join("nope/out.xml");
-        let err = Output::choose("-", missing.to_str(), "tagged").unwrap_err();
-        assert!(err.to_string().contains("does not exist"), "{err}");
     }
 
     #[test]
