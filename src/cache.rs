@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::blueprint::{Blueprint, SCHEMA_VERSION};
+use crate::blueprint::{Blueprint, BlueprintRef, SCHEMA_VERSION};
 use crate::fasthash::FastMap;
 
 const USER_VERSION: i64 = 2;
@@ -68,6 +68,16 @@ impl Cached {
     /// The blueprint; `None` when a stored row no longer parses (edited by hand).
     pub fn blueprint(&self) -> Option<Blueprint> {
         Blueprint::from_stored_json(&self.json)
+    }
+
+    /// Calls `f` with the blueprint, borrowed from the stored JSON where it can be; `None`
+    /// when the stored row no longer parses.
+    pub fn with_blueprint<T>(&self, f: impl FnOnce(&BlueprintRef) -> T) -> Option<T> {
+        if let Some(bp) = BlueprintRef::from_stored_json(&self.json) {
+            return Some(f(&bp));
+        }
+        let owned = self.blueprint()?;
+        Some(f(&BlueprintRef::of(&owned)))
     }
 
     pub fn is_local(&self) -> bool {

@@ -8,9 +8,9 @@ use anyhow::Result;
 use crate::cache::Cache;
 use crate::cli::ClearArgs;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
+use crate::output::Output;
 use crate::pipeline::Prepared;
 use crate::render::{find_block, user_comment};
-use crate::output::Output;
 use crate::writer::{restore_attribute, set_attribute, Edit};
 
 use crate::originals::FieldOriginals as Originals;

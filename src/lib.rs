@@ -14,13 +14,13 @@ pub mod history;
 pub mod library;
 pub mod local;
 pub mod openai;
-pub mod output;
 mod openai_http;
 mod openai_reply;
 mod openai_request;
 #[cfg(test)]
 mod openai_tests;
 pub mod originals;
+pub mod output;
 pub mod pipeline;
 pub mod pricing;
 mod progress;

@@ -8,17 +8,17 @@ use std::sync::mpsc;
 
 use anyhow::Result;
 
-use crate::blueprint::Blueprint;
+use crate::blueprint::BlueprintRef;
 use crate::cache::{Cache, Cached, Found};
 use crate::fasthash::{FastMap, FastSet};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
 use crate::originals::original_digest;
+use crate::output::Output;
 use crate::render::{
-    comment_with_block, find_block, render, Level, Rendered, WriteField, KEEP_COLOUR,
+    comment_with_block, find_block, render_ref, Level, Rendered, WriteField, KEEP_COLOUR,
 };
 use crate::track::{cache_key, TrackInfo};
-use crate::output::Output;
 use crate::writer::{set_attribute, Edit, Splicer};
 
 /// A library with each track's cache key.
@@ -237,18 +237,26 @@ struct TrackRenderer<'a> {
 
 impl TrackRenderer<'_> {
     fn render(&self, index: usize) -> TrackOutcome {
+        self.blueprints[index]
+            .and_then(|cached| cached.with_blueprint(|bp| self.edits(index, bp)))
+            .unwrap_or_else(|| self.missing(index))
+    }
+
+    fn missing(&self, index: usize) -> TrackOutcome {
         let lib = &self.prepared.library;
-        let (entry, key) = (&lib.tracks[index], self.prepared.keys[index].as_deref());
-        let blueprint = self.blueprints[index].and_then(Cached::blueprint);
-        let Some(blueprint) = blueprint else {
-            let (artist, title) = lib.artist_and_title(entry);
-            return TrackOutcome {
-                missing: Some(Box::new(missing(artist, title, key, self.reasons))),
-                ..TrackOutcome::default()
-            };
-        };
+        let (artist, title) = lib.artist_and_title(&lib.tracks[index]);
+        let key = self.prepared.keys[index].as_deref();
+        TrackOutcome {
+            missing: Some(Box::new(missing(artist, title, key, self.reasons))),
+            ..TrackOutcome::default()
+        }
+    }
+
+    fn edits(&self, index: usize, blueprint: &BlueprintRef) -> TrackOutcome {
+        let lib = &self.prepared.library;
+        let entry = &lib.tracks[index];
         let mut outcome = TrackOutcome::default();
-        let rendered = render(&blueprint, self.plan.level);
+        let rendered = render_ref(blueprint, self.plan.level);
         for (field, value) in field_values(lib, entry, &rendered, self.plan.fields) {
             let current = lib.value(entry, field);
             if current == value {
@@ -256,7 +264,7 @@ impl TrackRenderer<'_> {
             }
             let raw = entry.raw(lib.bytes(), field);
             let id = &self.ids[index];
-            if !written_by_taggenius(field, &current, &blueprint)
+            if !written_by_taggenius(field, &current, blueprint)
                 && !self.remembered.contains(&original_digest(
                     id.as_bytes(),
                     field.attribute(),
@@ -329,7 +337,7 @@ fn field_values(
 /// Whether a value is one taggenius wrote, so that it is not mistaken for the user's own: a
 /// value the user set (or changed since) replaces the remembered original, one of ours never
 /// does.
-fn written_by_taggenius(field: Field, current: &str, blueprint: &Blueprint) -> bool {
+fn written_by_taggenius(field: Field, current: &str, blueprint: &BlueprintRef) -> bool {
     match field {
         Field::Comments => find_block(current).is_some(),
         Field::Genre => Level::ALL
@@ -341,15 +349,12 @@ fn written_by_taggenius(field: Field, current: &str, blueprint: &Blueprint) -> b
 
 /// Whether `genre` is what `render` writes at `level`, compared piece by piece without
 /// building the string: this runs for every track of a re-render.
-fn is_rendered_genre(blueprint: &Blueprint, level: Level, genre: &str) -> bool {
-    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre.as_str()) else {
+fn is_rendered_genre(blueprint: &BlueprintRef, level: Level, genre: &str) -> bool {
+    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre) else {
         return false;
     };
-    for sub in blueprint.sub_genre.iter().take(level.items()) {
-        match rest
-            .strip_prefix(", ")
-            .and_then(|r| r.strip_prefix(sub.as_str()))
-        {
+    for sub in blueprint.sub_genre.as_slice().iter().take(level.items()) {
+        match rest.strip_prefix(", ").and_then(|r| r.strip_prefix(sub)) {
             Some(r) => rest = r,
             None => return false,
         }

@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 
-use crate::blueprint::Blueprint;
+use crate::blueprint::{Blueprint, BlueprintRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Level {
@@ -59,9 +59,14 @@ pub struct Rendered {
 }
 
 pub fn render(bp: &Blueprint, level: Level) -> Rendered {
+    render_ref(&BlueprintRef::of(bp), level)
+}
+
+pub fn render_ref(bp: &BlueprintRef, level: Level) -> Rendered {
     let n = level.items();
-    let mut genre = bp.primary_genre.clone();
-    for sub in bp.sub_genre.iter().take(n) {
+    let mut genre = String::with_capacity(64);
+    genre.push_str(bp.primary_genre);
+    for sub in bp.sub_genre.as_slice().iter().take(n) {
         genre.push_str(", ");
         genre.push_str(sub);
     }
@@ -73,21 +78,29 @@ pub fn render(bp: &Blueprint, level: Level) -> Rendered {
     }
 }
 
-fn comment_block(bp: &Blueprint, n: usize) -> String {
-    let mut parts = vec![format!("E: {:02}", bp.energy_level)];
-    let lists: [(&str, &[String], usize); 4] = [
+fn comment_block(bp: &BlueprintRef, n: usize) -> String {
+    let mut block = String::with_capacity(128);
+    block.push_str("/* E: ");
+    block.push(char::from(b'0' + bp.energy_level / 10 % 10));
+    block.push(char::from(b'0' + bp.energy_level % 10));
+    let lists = [
         ("Sit", &bp.situation_environment, n),
         ("Vibe", &bp.energy_vibe, n),
         ("Comp", &bp.components, n),
         ("Time", &bp.time_period, 1),
     ];
     for (label, items, keep) in lists {
-        if !items.is_empty() {
-            let kept: Vec<&str> = items.iter().take(keep).map(String::as_str).collect();
-            parts.push(format!("{label}: {}", kept.join(", ")));
+        for (i, item) in items.as_slice().iter().take(keep).enumerate() {
+            block.push_str(if i == 0 { " / " } else { ", " });
+            if i == 0 {
+                block.push_str(label);
+                block.push_str(": ");
+            }
+            block.push_str(item);
         }
     }
-    format!("/* {} */", parts.join(" / "))
+    block.push_str(" */");
+    block
 }
 
 pub fn colour_for(energy: u8) -> &'static str {
@@ -169,6 +182,30 @@ mod tests {
             components: vec!["Vocal".into(), "Keys".into(), "Strings".into()],
             time_period: vec!["2000s".into()],
         }
+    }
+
+    #[test]
+    fn a_stored_blueprint_renders_the_same_borrowed_or_copied() {
+        use crate::cache::Cached;
+        let plain = sample();
+        let mut quoted = sample();
+        quoted.sub_genre[1] = "Drum \"n\" Bass \\ Jungle".into();
+        for bp in [plain, quoted] {
+            let cached = Cached::new("test", &bp);
+            for level in Level::ALL {
+                let rendered = cached.with_blueprint(|r| render_ref(r, level));
+                assert_eq!(rendered, Some(render(&bp, level)));
+            }
+        }
+        // A word with a JSON escape cannot be borrowed; `with_blueprint` then copies.
+        let escaped = r#"{"primary_genre":"House","sub_genre":["A \"B\""],"energy_level":5}"#;
+        assert!(BlueprintRef::from_stored_json(escaped).is_none());
+        let more = r#"{"primary_genre":"House","sub_genre":["a","b","c","d"],"energy_level":10}"#;
+        let four = BlueprintRef::from_stored_json(more).unwrap();
+        assert_eq!(four.sub_genre.as_slice(), ["a", "b", "c"]);
+        assert!(render_ref(&four, Level::Detailed)
+            .block
+            .starts_with("/* E: 10"));
     }
 
     #[test]

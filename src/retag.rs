@@ -10,9 +10,9 @@ use crate::cli::RetagArgs;
 use crate::fasthash::FastSet;
 use crate::history::Summary;
 use crate::library::Library;
+use crate::output::Output;
 use crate::pipeline::{render_and_write, Prepared, RenderPlan};
 use crate::report::report;
-use crate::output::Output;
 
 /// The remembered originals, and every blueprint when the cache is not much larger than the
 /// library can be (a rekordbox TRACK takes at least about 300 bytes); a larger cache is looked

@@ -11,11 +11,11 @@ use crate::fetch::{self, Online};
 use crate::history::Summary;
 use crate::library::Library;
 use crate::local::local_blueprint;
+use crate::output::Output;
 use crate::pipeline::{Prepared, RenderPlan};
 use crate::provider::Provider;
 use crate::report::report;
 use crate::track::TrackInfo;
-use crate::output::Output;
 use crate::{dry_run, pipeline};
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
