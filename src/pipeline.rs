@@ -257,7 +257,7 @@ impl TrackRenderer<'_> {
         let entry = &lib.tracks[index];
         let mut outcome = TrackOutcome::default();
         let rendered = render_ref(blueprint, self.plan.level);
-        for (field, value) in field_values(lib, entry, &rendered, self.plan.fields) {
+        for (field, value) in field_values(lib, entry, rendered, self.plan.fields) {
             let current = lib.value(entry, field);
             if current == value {
                 continue;
@@ -308,13 +308,19 @@ fn missing(
 fn field_values(
     lib: &Library,
     entry: &TrackEntry,
-    rendered: &Rendered,
+    mut rendered: Rendered,
     fields: &[WriteField],
 ) -> Vec<(Field, String)> {
     let mut values = Vec::with_capacity(fields.len());
-    for field in fields {
+    for (i, field) in fields.iter().enumerate() {
+        // `--write genre,genre` names a field twice; it is written once.
+        if fields[..i].contains(field) {
+            continue;
+        }
         match field {
-            WriteField::Genre => values.push((Field::Genre, rendered.genre.clone())),
+            WriteField::Genre => {
+                values.push((Field::Genre, std::mem::take(&mut rendered.genre)));
+            }
             WriteField::Comments => {
                 let current = lib.value(entry, Field::Comments);
                 values.push((

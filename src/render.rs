@@ -156,12 +156,21 @@ pub fn user_comment(comment: &str) -> String {
 
 /// The user's comment, then one taggenius block.
 pub fn comment_with_block(current: &str, block: &str) -> String {
-    let user = user_comment(current);
-    if user.trim().is_empty() {
-        block.to_string()
+    let (before, after) = match find_block(current) {
+        Some(range) => (&current[..range.start], &current[range.end..]),
+        None => (current, ""),
+    };
+    let mut comment = String::with_capacity(before.len() + after.len() + 1 + block.len());
+    comment.push_str(before);
+    comment.push_str(after);
+    comment.truncate(comment.trim_end().len());
+    if comment.trim_start().is_empty() {
+        comment.clear();
     } else {
-        format!("{} {block}", user.trim_end())
+        comment.push(' ');
     }
+    comment.push_str(block);
+    comment
 }
 
 #[cfg(test)]

@@ -102,11 +102,18 @@ fn fold_into(out: &mut String, text: &str) {
 /// (after a space or an opening bracket), never at the very start.
 fn find_featuring(folded: &str) -> Option<usize> {
     const MARKERS: [&str; 5] = ["feat.", "feat ", "ft.", "ft ", "featuring "];
-    // Most titles hold no credit: two substring searches rule it out.
-    if !folded.contains("ft") && !folded.contains("feat") {
+    let bytes = folded.as_bytes();
+    // Most names hold no credit: every marker has "ft" or "feat" in it, and looking for an `f`
+    // followed by either is cheaper than setting up two substring searches per name.
+    let credit = memchr::memchr_iter(b'f', bytes).any(|i| {
+        matches!(
+            bytes.get(i + 1..),
+            Some([b't', ..] | [b'e', b'a', b't', ..])
+        )
+    });
+    if !credit {
         return None;
     }
-    let bytes = folded.as_bytes();
     MARKERS
         .iter()
         .flat_map(|marker| folded.match_indices(marker).map(|(i, _)| i))

@@ -222,6 +222,28 @@ fn colour_and_rating_are_opt_in_and_red_is_kept() {
 }
 
 #[test]
+fn a_field_named_twice_in_write_is_written_once() {
+    let sb = Sandbox::new();
+    sb.copy(&fixture("sample.xml"), "lib.xml");
+    sb.import(DAFT_PUNK);
+    let once = sb.run(&["retag", "lib.xml", "-o", "once.xml", "-q"]);
+    let twice = sb.run(&[
+        "retag",
+        "lib.xml",
+        "--write",
+        "genre,comments,genre,comments",
+        "-o",
+        "twice.xml",
+        "-q",
+    ]);
+    assert_eq!(code(&once), 3, "{}", text(&once.stderr));
+    assert_eq!(code(&twice), 3, "{}", text(&twice.stderr));
+    let tagged = std::fs::read(sb.path("once.xml")).unwrap();
+    assert!(text(&tagged).contains("French House"));
+    assert!(std::fs::read(sb.path("twice.xml")).unwrap() == tagged);
+}
+
+#[test]
 fn malformed_xml_is_one_line_exit_1_and_nothing_written() {
     let sb = Sandbox::new();
     sb.write("bad.xml", "<?xml version=\"1.0\"?>\n<DJ_PLAYLISTS>\n  <COLLECTION>\n    <TRACK Name=\"a\">\n  </COLLECTION>\n</DJ_PLAYLISTS>\n");
