@@ -86,11 +86,30 @@ pub fn for_each_attribute<'a>(
     bytes: &'a [u8],
     tag: &Tag,
     known: &mut KnownNames<'a>,
-    mut f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
+    f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
 ) -> Result<()> {
-    let content = bytes.get(tag.content.clone()).unwrap_or_default();
-    let base = tag.content.start;
-    let name = content.get(..tag.name_len).unwrap_or_default();
+    let extent = Some(tag.content.end);
+    read_attributes(bytes, tag.content.start, tag.name_len, extent, known, f).map(|_| ())
+}
+
+/// `for_each_attribute` for a start tag whose end is not known yet: its content starts at
+/// `start` (just after the `<`) and runs to `end`, or, when `end` is `None`, to the first `>` or
+/// `/>` where an attribute could start. Returns where the attributes end.
+pub fn read_attributes<'a>(
+    bytes: &'a [u8],
+    start: usize,
+    name_len: usize,
+    end: Option<usize>,
+    known: &mut KnownNames<'a>,
+    mut f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
+) -> Result<usize> {
+    let content = match end {
+        Some(end) => bytes.get(start..end),
+        None => bytes.get(start..),
+    };
+    let content = content.unwrap_or_default();
+    let base = start;
+    let name = content.get(..name_len).unwrap_or_default();
     // Quoted only for a message: most elements have no problem to report.
     let element = || quoted(name);
     let fail = |at_offset: usize, what: String| {
@@ -105,11 +124,17 @@ pub fn for_each_attribute<'a>(
     // checked and collected, and they become the template for the next element of this name.
     let mut checked: Option<(NameSet, Vec<&'a [u8]>)> = None;
     let mut count = 0;
-    let mut i = tag.name_len;
+    let mut i = name_len;
     loop {
         let gap = i;
         i = skip_space(content, i);
         if i == content.len() {
+            if end.is_none() {
+                return Err(fail(i, "the file ends inside this tag".into()));
+            }
+            break;
+        }
+        if end.is_none() && (content[i] == b'>' || content[i..].starts_with(b"/>")) {
             break;
         }
         if i == gap {
@@ -123,12 +148,13 @@ pub fn for_each_attribute<'a>(
             i += 1;
         }
         let key = &content[name_start..i];
-        if checked.is_none() && template.get(count) != Some(&key) {
+        let on_template = |template: &[&[u8]]| template.get(count).is_some_and(|t| same(t, key));
+        if checked.is_none() && !on_template(template) {
             if let Some(other) = known.other(name, &template[..count], key) {
                 template = other;
             }
         }
-        if checked.is_none() && template.get(count) != Some(&key) {
+        if checked.is_none() && !on_template(template) {
             let mut names = NameSet::default();
             for &n in &template[..count] {
                 names.insert(n);
@@ -162,20 +188,26 @@ pub fn for_each_attribute<'a>(
             }
         };
         let value_start = i + 1;
-        let Some(len) = memchr::memchr(quote, &content[value_start..]) else {
+        // One scan finds the closing quote of a plain value; only a value holding `<` or `&`
+        // needs the closer look.
+        let first = memchr::memchr3(quote, b'<', b'&', &content[value_start..]);
+        let plain = first.filter(|&at| content[value_start + at] == quote);
+        let Some(len) = plain.or_else(|| memchr::memchr(quote, &content[value_start..])) else {
             return Err(fail(
                 i,
                 format!("the value of {} has no closing quote", quoted(key)),
             ));
         };
         let value = &content[value_start..value_start + len];
-        check_attribute_value(value).map_err(|(at_byte, m)| {
-            at(
-                bytes,
-                base + value_start + at_byte,
-                format!("in {} of <{}>: {m}", quoted(key), element()),
-            )
-        })?;
+        if plain.is_none() {
+            check_attribute_value(value).map_err(|(at_byte, m)| {
+                at(
+                    bytes,
+                    base + value_start + at_byte,
+                    format!("in {} of <{}>: {m}", quoted(key), element()),
+                )
+            })?;
+        }
         f(
             key,
             base + name_start,
@@ -186,7 +218,13 @@ pub fn for_each_attribute<'a>(
     if let Some((_, names)) = checked {
         known.remember(name, names);
     }
-    Ok(())
+    Ok(base + i)
+}
+
+/// Byte equality without a call into the C library: attribute names are a few bytes long, and
+/// this runs for every attribute of every element.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 fn skip_space(content: &[u8], mut i: usize) -> usize {

@@ -7,6 +7,7 @@ mod cache_cmd;
 mod clear;
 pub mod cli;
 mod dry_run;
+mod fast_scan;
 pub mod fasthash;
 pub mod fetch;
 pub mod genre_aliases;

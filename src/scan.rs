@@ -7,7 +7,8 @@ use anyhow::{bail, Result};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::attributes::{for_each_attribute, KnownNames, Tag};
+use crate::attributes::{for_each_attribute, read_attributes, KnownNames, Tag};
+use crate::fast_scan::fast_scan;
 use crate::library::{AttrSpan, Field, TrackEntry};
 use crate::xml_checks::{self, at, line_column, offset_in, one_line, quoted};
 
@@ -35,7 +36,10 @@ pub fn scan(text: &str) -> Result<Vec<TrackEntry>> {
     // problem is reported first, as it explains any structural one.
     std::thread::scope(|s| {
         let characters = s.spawn(|| xml_checks::check_utf8_text(text));
-        let walked = walk(bytes);
+        let walked = match fast_scan(bytes) {
+            Some(tracks) => Ok(tracks),
+            None => walk(bytes),
+        };
         match characters.join() {
             Ok(Ok(())) => walked,
             Ok(Err(e)) => Err(e),
@@ -47,10 +51,10 @@ pub fn scan(text: &str) -> Result<Vec<TrackEntry>> {
 /// The structure is walked on this thread while a second one reads the attributes of the start
 /// tags it finds, the costlier half of the work. An attribute problem lies in an element the
 /// walk had already passed, so it is reported before a structural one.
-fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
+pub(crate) fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<Vec<(Tag, bool)>>(16);
-        let attributes = s.spawn(move || read_attributes(bytes, rx));
+        let attributes = s.spawn(move || read_tags(bytes, rx));
         let walked = walk_structure(bytes, tx);
         match attributes.join() {
             Ok(Ok(tracks)) => walked.map(|()| tracks),
@@ -62,7 +66,7 @@ fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
 
 /// Reads every start tag's attributes in document order, keeping TRACK entries. After a
 /// problem it keeps draining the channel, so the walk never blocks on it.
-fn read_attributes(bytes: &[u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
+fn read_tags(bytes: &[u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<TrackEntry>> {
     let mut tracks = Vec::new();
     let mut problem = None;
     let mut known = KnownNames::default();
@@ -205,23 +209,42 @@ fn send(tx: &mpsc::SyncSender<Vec<(Tag, bool)>>, batch: Vec<(Tag, bool)>) -> Res
 }
 
 fn track_entry<'a>(bytes: &'a [u8], tag: &Tag, known: &mut KnownNames<'a>) -> Result<TrackEntry> {
+    let (start, end) = (tag.content.start, Some(tag.content.end));
+    track_entry_at(bytes, start, tag.name_len, end, known).map(|(entry, _)| entry)
+}
+
+/// A TRACK's attribute spans, read as `read_attributes` reads them; with where they end.
+pub fn track_entry_at<'a>(
+    bytes: &'a [u8],
+    start: usize,
+    name_len: usize,
+    end: Option<usize>,
+    known: &mut KnownNames<'a>,
+) -> Result<(TrackEntry, usize)> {
     let offset =
         |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
     let mut entry = TrackEntry {
         attrs: Default::default(),
-        insert_at: offset(tag.content.start + tag.name_len)?,
+        insert_at: offset(start + name_len)?,
     };
-    for_each_attribute(bytes, tag, known, |key, name_start, value| {
-        // One past the closing quote.
-        entry.insert_at = offset(value.end + 1)?;
-        if let Some(field) = Field::from_attribute(key) {
-            entry.attrs[field as usize] = Some(AttrSpan {
-                name_start: offset(name_start)?,
-                value_start: offset(value.start)?,
-                value_end: offset(value.end)?,
-            });
-        }
-        Ok(())
-    })?;
-    Ok(entry)
+    let end = read_attributes(
+        bytes,
+        start,
+        name_len,
+        end,
+        known,
+        |key, name_start, value| {
+            // One past the closing quote.
+            entry.insert_at = offset(value.end + 1)?;
+            if let Some(field) = Field::from_attribute(key) {
+                entry.attrs[field as usize] = Some(AttrSpan {
+                    name_start: offset(name_start)?,
+                    value_start: offset(value.start)?,
+                    value_end: offset(value.end)?,
+                });
+            }
+            Ok(())
+        },
+    )?;
+    Ok((entry, end))
 }
