@@ -163,7 +163,7 @@ pub struct WriteBehind {
 }
 
 impl WriteBehind {
-    const STEP: usize = 8 << 20;
+    const STEP: usize = 4 << 20;
 
     fn new(file: &std::fs::File) -> WriteBehind {
         WriteBehind {
