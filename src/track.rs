@@ -86,15 +86,28 @@ fn fold(text: &str) -> String {
 
 fn fold_into(out: &mut String, text: &str) {
     let start = out.len();
+    if text.is_ascii() {
+        // Byte by byte: most names are ASCII, and this is several times quicker than
+        // splitting on Unicode white space.
+        let mut space = false;
+        for &b in text.as_bytes() {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+                space = out.len() > start;
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+        return;
+    }
     for word in text.split_whitespace() {
         if out.len() > start {
             out.push(' ');
         }
-        if word.is_ascii() {
-            out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
-        } else {
-            out.push_str(&word.to_lowercase());
-        }
+        out.push_str(&word.to_lowercase());
     }
 }
 
@@ -147,8 +160,22 @@ mod tests {
     #[test]
     fn keys_match_the_first_release_so_old_caches_still_hit() {
         // The key as taggenius 0.1 built it; caches store keys, so they must never drift.
+        fn first_release_fold(text: &str) -> String {
+            let mut out = String::with_capacity(text.len());
+            for word in text.split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                if word.is_ascii() {
+                    out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+                } else {
+                    out.push_str(&word.to_lowercase());
+                }
+            }
+            out
+        }
         let first_release = |artist: &str, title: &str| {
-            let artist = fold(artist);
+            let artist = first_release_fold(artist);
             let artist = match find_featuring(&artist) {
                 Some(at) => artist[..at].trim_end().to_string(),
                 None => artist,
@@ -172,7 +199,15 @@ mod tests {
             "Sœur ft. Æther",
             "(feat. only)",
             "A\u{a0}B",
+            "a\x0Bb\x0Cc",
+            " \r\nTabs\t ",
+            "ÀB  cD",
+            "x\u{3000}y",
+            "Mr.\x1FX",
         ];
+        for name in names {
+            assert_eq!(fold(name), first_release_fold(name), "{name:?}");
+        }
         for artist in names {
             for title in names {
                 assert_eq!(cache_key(artist, title), first_release(artist, title));
