@@ -27,6 +27,7 @@ pub mod pricing;
 mod progress;
 pub mod provider;
 pub mod render;
+pub mod render_library;
 mod report;
 mod retag;
 mod scan;

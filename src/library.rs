@@ -112,6 +112,13 @@ impl TrackEntry {
         self.insert_at as usize
     }
 
+    /// A point before every edit this track can get, and after every edit of the tracks before
+    /// it: its first attribute taggenius knows, or where a missing one would go.
+    pub fn first_edit_point(&self) -> usize {
+        let first_span = self.attrs.iter().flatten().map(AttrSpan::name_start).min();
+        first_span.unwrap_or(usize::MAX).min(self.insert_at())
+    }
+
     pub fn span(&self, field: Field) -> Option<&AttrSpan> {
         self.attrs[field as usize].as_ref()
     }

@@ -11,7 +11,8 @@ use crate::fasthash::FastSet;
 use crate::history::Summary;
 use crate::library::Library;
 use crate::output::Output;
-use crate::pipeline::{render_and_write, Prepared, RenderPlan};
+use crate::pipeline::Prepared;
+use crate::render_library::{render_and_write, RenderPlan};
 use crate::report::report;
 
 /// The remembered originals, and every blueprint when the cache is not much larger than the

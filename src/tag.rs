@@ -12,11 +12,12 @@ use crate::history::Summary;
 use crate::library::Library;
 use crate::local::local_blueprint;
 use crate::output::Output;
-use crate::pipeline::{Prepared, RenderPlan};
+use crate::pipeline::Prepared;
 use crate::provider::Provider;
+use crate::render_library::RenderPlan;
 use crate::report::report;
 use crate::track::TrackInfo;
-use crate::{dry_run, pipeline};
+use crate::{dry_run, render_library};
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     // A dry run writes no library, so its --json summary has standard output to itself.
@@ -78,7 +79,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     };
     summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
     let remembered = cache.remembered_values(2 * prepared.library.tracks.len())?;
-    pipeline::render_and_write(
+    render_library::render_and_write(
         &prepared,
         &prepared.blueprints(&found),
         &reasons,

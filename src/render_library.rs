@@ -1,0 +1,359 @@
+//! Renders the blueprints into the library's tracks and writes the result: rendering on two
+//! threads, a chunk of tracks at a time, while the output is written in order.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+use std::ops::Range;
+use std::sync::mpsc;
+
+use anyhow::Result;
+
+use crate::blueprint::BlueprintRef;
+use crate::cache::{Cache, Cached};
+use crate::fasthash::FastSet;
+use crate::history::{Missing, Summary};
+use crate::library::{Field, Library, TrackEntry};
+use crate::originals::original_digest;
+use crate::output::Output;
+use crate::pipeline::Prepared;
+use crate::render::{
+    comment_with_block, find_block, render_ref, Level, Rendered, WriteField, KEEP_COLOUR,
+};
+use crate::writer::{set_attribute, Edit, Splicer};
+
+/// What to render, where, and how the run is recorded in the cache's history.
+pub struct RenderPlan<'a> {
+    pub level: Level,
+    pub fields: &'a [WriteField],
+    pub output: &'a Output,
+    /// `tag` or `retag`.
+    pub command: &'a str,
+    /// The library `retag` falls back to, for a `tag` of a file.
+    pub library: Option<&'a str>,
+}
+
+/// Renders every track that has a blueprint, streaming the output a track at a time, remembers
+/// the values it overwrites for `clear` and records the run (committed before the output
+/// appears), and fills in the summary's track counts and misses.
+pub fn render_and_write(
+    prepared: &Prepared,
+    blueprints: &[Option<&Cached>],
+    reasons: &HashMap<String, String>,
+    plan: &RenderPlan,
+    cache: &Cache,
+    remembered: &FastSet<i64>,
+    summary: &mut Summary,
+) -> Result<()> {
+    let lib = &prepared.library;
+    let ids = prepared.track_ids();
+    let tracks = TrackRenderer {
+        prepared,
+        blueprints,
+        reasons,
+        plan,
+        remembered,
+        ids: &ids,
+    };
+    let mut pending = plan.output.begin()?;
+    let mut originals = Vec::new();
+    // Two threads render alternate chunks of tracks, each into its stretch of the output, while
+    // this one writes the stretches in order; the channels hold a few chunks each, so memory
+    // stays flat whatever the library's size.
+    let chunks = chunks(lib);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..RENDER_THREADS)
+            .map(|worker| {
+                let (tx, rx) = mpsc::sync_channel(2);
+                let (used_tx, used_rx) = mpsc::channel::<Vec<u8>>();
+                let (tracks, chunks) = (&tracks, &chunks);
+                s.spawn(move || {
+                    for (range, stretch) in chunks.iter().skip(worker).step_by(RENDER_THREADS) {
+                        // A written stretch's buffer comes back to be filled again.
+                        let bytes = used_rx.try_recv().unwrap_or_default();
+                        let chunk = tracks.render_chunk(range.clone(), stretch.clone(), bytes);
+                        if tx.send(chunk).is_err() {
+                            break;
+                        }
+                    }
+                });
+                (rx, used_tx)
+            })
+            .collect();
+        for k in 0..chunks.len() {
+            let (rx, used) = &workers[k % RENDER_THREADS];
+            let chunk = rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("internal error: rendering stopped"))?;
+            let mut chunk = chunk.map_err(|e| pending_error(plan.output, e))?;
+            pending
+                .write_all(&chunk.bytes)
+                .map_err(|e| pending_error(plan.output, e))?;
+            originals.append(&mut chunk.originals);
+            summary.missing.append(&mut chunk.missing);
+            let _ = used.send(chunk.bytes);
+        }
+        Ok::<(), anyhow::Error>(())
+    })?;
+    if chunks.is_empty() {
+        pending
+            .write_all(lib.bytes())
+            .map_err(|e| pending_error(plan.output, e))?;
+    }
+    summary.tracks = lib.tracks.len();
+    summary.level = plan.level.name().to_string();
+    summary.output = plan.output.describe();
+    // One commit before the output appears: committing after a large output has been renamed
+    // into place waits while the file system writes that output out (ext4's rename safety). So
+    // does the checkpoint SQLite makes when it closes, hence one now.
+    cache.in_transaction(|| {
+        for (track, field, raw) in &originals {
+            cache.remember_original(track, field.attribute(), raw.as_deref())?;
+        }
+        cache.record_run(plan.command, plan.library, summary)
+    })?;
+    cache.checkpoint();
+    pending.finish()
+}
+
+/// Tracks rendered at a time by one thread.
+const CHUNK: usize = 512;
+const RENDER_THREADS: usize = 2;
+
+/// The library's tracks in chunks, each with its stretch of the input: from its first track's
+/// first edit point to the next chunk's, the first from the start of the file and the last to
+/// its end. Every edit of a chunk's tracks falls inside its stretch.
+fn chunks(lib: &Library) -> Vec<(Range<usize>, Range<usize>)> {
+    let n = lib.tracks.len();
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let point = |k: usize| match starts.get(k) {
+        Some(0) => 0,
+        Some(&first) => lib.tracks[first].first_edit_point(),
+        None => lib.bytes().len(),
+    };
+    (0..starts.len())
+        .map(|k| {
+            let tracks = starts[k]..(starts[k] + CHUNK).min(n);
+            (tracks, point(k)..point(k + 1))
+        })
+        .collect()
+}
+
+/// What rendering a chunk of tracks gives: its stretch of the output, and what its tracks
+/// leave to remember for `clear` or to report as missing.
+struct ChunkOutcome {
+    bytes: Vec<u8>,
+    originals: Vec<(String, Field, Option<Vec<u8>>)>,
+    missing: Vec<Missing>,
+}
+
+/// What rendering one track gives: its edits, the originals to remember, or why it has none.
+#[derive(Default)]
+struct TrackOutcome {
+    edits: Vec<Edit>,
+    originals: Vec<(String, Field, Option<Vec<u8>>)>,
+    missing: Option<Box<Missing>>,
+}
+
+/// Everything rendering a track reads; shared by the threads that render.
+struct TrackRenderer<'a> {
+    prepared: &'a Prepared,
+    blueprints: &'a [Option<&'a Cached>],
+    reasons: &'a HashMap<String, String>,
+    plan: &'a RenderPlan<'a>,
+    remembered: &'a FastSet<i64>,
+    ids: &'a [Cow<'a, str>],
+}
+
+impl TrackRenderer<'_> {
+    /// Renders `tracks` and splices them into `stretch` of the input, in `bytes`.
+    fn render_chunk(
+        &self,
+        tracks: Range<usize>,
+        stretch: Range<usize>,
+        mut bytes: Vec<u8>,
+    ) -> std::io::Result<ChunkOutcome> {
+        let input = &self.prepared.library.bytes()[stretch.clone()];
+        bytes.clear();
+        bytes.reserve(input.len() + input.len() / 4);
+        let (mut originals, mut missing) = (Vec::new(), Vec::new());
+        let mut splicer = Splicer::new(input, &mut bytes);
+        for index in tracks {
+            let mut outcome = self.render(index);
+            for edit in &mut outcome.edits {
+                edit.range = edit.range.start - stretch.start..edit.range.end - stretch.start;
+            }
+            splicer.apply(&mut outcome.edits)?;
+            originals.append(&mut outcome.originals);
+            missing.extend(outcome.missing.map(|m| *m));
+        }
+        splicer.finish()?;
+        Ok(ChunkOutcome {
+            bytes,
+            originals,
+            missing,
+        })
+    }
+
+    fn render(&self, index: usize) -> TrackOutcome {
+        self.blueprints[index]
+            .and_then(|cached| cached.with_blueprint(|bp| self.edits(index, bp)))
+            .unwrap_or_else(|| self.missing(index))
+    }
+
+    fn missing(&self, index: usize) -> TrackOutcome {
+        let lib = &self.prepared.library;
+        let (artist, title) = lib.artist_and_title(&lib.tracks[index]);
+        let key = self.prepared.keys[index].as_deref();
+        TrackOutcome {
+            missing: Some(Box::new(missing(artist, title, key, self.reasons))),
+            ..TrackOutcome::default()
+        }
+    }
+
+    fn edits(&self, index: usize, blueprint: &BlueprintRef) -> TrackOutcome {
+        let lib = &self.prepared.library;
+        let entry = &lib.tracks[index];
+        let mut outcome = TrackOutcome::default();
+        let rendered = render_ref(blueprint, self.plan.level);
+        for (field, value) in field_values(lib, entry, rendered, self.plan.fields) {
+            let current = lib.value(entry, field);
+            if current == value {
+                continue;
+            }
+            let raw = entry.raw(lib.bytes(), field);
+            let id = &self.ids[index];
+            if !written_by_taggenius(field, &current, blueprint)
+                && !self.remembered.contains(&original_digest(
+                    id.as_bytes(),
+                    field.attribute(),
+                    raw,
+                ))
+            {
+                let raw = raw.map(<[u8]>::to_vec);
+                outcome.originals.push((id.to_string(), field, raw));
+            }
+            outcome.edits.push(set_attribute(entry, field, &value));
+        }
+        outcome
+    }
+}
+
+fn pending_error(output: &Output, e: std::io::Error) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!("{}: cannot write", output.describe()))
+}
+
+fn missing(
+    artist: String,
+    title: String,
+    key: Option<&str>,
+    reasons: &HashMap<String, String>,
+) -> Missing {
+    let reason = match key {
+        None => "no title and no file name to know it by".to_string(),
+        Some(k) => reasons
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| "not in the cache".to_string()),
+    };
+    Missing {
+        artist,
+        title,
+        reason,
+    }
+}
+
+/// The values a track gets for the chosen fields.
+fn field_values(
+    lib: &Library,
+    entry: &TrackEntry,
+    mut rendered: Rendered,
+    fields: &[WriteField],
+) -> Vec<(Field, String)> {
+    let mut values = Vec::with_capacity(fields.len());
+    for (i, field) in fields.iter().enumerate() {
+        // `--write genre,genre` names a field twice; it is written once.
+        if fields[..i].contains(field) {
+            continue;
+        }
+        match field {
+            WriteField::Genre => {
+                values.push((Field::Genre, std::mem::take(&mut rendered.genre)));
+            }
+            WriteField::Comments => {
+                let current = lib.value(entry, Field::Comments);
+                values.push((
+                    Field::Comments,
+                    comment_with_block(&current, &rendered.block),
+                ));
+            }
+            WriteField::Colour => {
+                let current = lib.value(entry, Field::Colour);
+                if !current.eq_ignore_ascii_case(KEEP_COLOUR) {
+                    values.push((Field::Colour, rendered.colour.to_string()));
+                }
+            }
+            WriteField::Rating => values.push((Field::Rating, rendered.rating.to_string())),
+        }
+    }
+    values
+}
+
+/// Whether a value is one taggenius wrote, so that it is not mistaken for the user's own: a
+/// value the user set (or changed since) replaces the remembered original, one of ours never
+/// does.
+fn written_by_taggenius(field: Field, current: &str, blueprint: &BlueprintRef) -> bool {
+    match field {
+        Field::Comments => find_block(current).is_some(),
+        Field::Genre => Level::ALL
+            .iter()
+            .any(|level| is_rendered_genre(blueprint, *level, current)),
+        _ => false,
+    }
+}
+
+/// Whether `genre` is what `render` writes at `level`, compared piece by piece without
+/// building the string: this runs for every track of a re-render.
+fn is_rendered_genre(blueprint: &BlueprintRef, level: Level, genre: &str) -> bool {
+    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre) else {
+        return false;
+    };
+    for sub in blueprint.sub_genre.as_slice().iter().take(level.items()) {
+        match rest.strip_prefix(", ").and_then(|r| r.strip_prefix(sub)) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_stretches_tile_the_file_and_hold_their_tracks() {
+        let mut xml = String::from("<?xml version=\"1.0\"?>\n<DJ_PLAYLISTS>\n<COLLECTION>\n");
+        for i in 0..(2 * CHUNK + 7) {
+            let genre = if i % 3 == 0 { "" } else { " Genre=\"G\"" };
+            xml.push_str(&format!("<TRACK TrackID=\"{i}\" Name=\"T{i}\"{genre}/>\n"));
+        }
+        xml.push_str("</COLLECTION>\n</DJ_PLAYLISTS>\n");
+        let lib = Library::parse("t", xml.into_bytes()).unwrap();
+        let chunks = chunks(&lib);
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks[0].1.start, 0);
+        assert_eq!(chunks[2].1.end, lib.bytes().len());
+        for pair in chunks.windows(2) {
+            assert_eq!(pair[0].1.end, pair[1].1.start);
+            assert_eq!(pair[0].0.end, pair[1].0.start);
+        }
+        for (tracks, stretch) in &chunks {
+            for entry in &lib.tracks[tracks.clone()] {
+                let spans = entry.attrs.iter().flatten();
+                assert!(spans.map(|s| s.value()).all(|v| stretch.contains(&v.start)));
+                assert!(stretch.contains(&entry.insert_at()));
+            }
+        }
+    }
+}
