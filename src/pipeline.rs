@@ -2,11 +2,12 @@
 //! and the blueprints found for them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use anyhow::Result;
 
 use crate::cache::{Cache, Cached, Found};
-use crate::fasthash::{FastMap, FastSet};
+use crate::fasthash::{hash_bytes, FastMap, FastSet};
 use crate::library::{Field, Library, TrackEntry};
 use crate::track::{cache_key, TrackInfo};
 
@@ -43,20 +44,34 @@ impl Prepared {
 
     /// Each track's identity for the originals `clear` restores.
     pub fn track_ids(&self) -> Vec<Cow<'_, str>> {
-        let mut seen: FastMap<Cow<str>, usize> =
-            FastMap::with_capacity_and_hasher(self.library.tracks.len(), Default::default());
         let lib = &self.library;
-        let mut ids = Vec::with_capacity(lib.tracks.len());
-        for (entry, key) in lib.tracks.iter().zip(&self.keys) {
-            let id = track_id(lib, entry, key.as_deref());
-            let count = seen.entry(id.clone()).or_insert(0);
-            *count += 1;
-            ids.push(match *count {
-                1 => id,
-                n => Cow::Owned(format!("{id}#{n}")),
-            });
+        // Identities and their hashes on two cores; then only identities whose hash recurs,
+        // a tenth of a typical library, are counted by their text.
+        let mut ids: Vec<(Cow<str>, u64)> = indices_in_halves(lib.tracks.len(), |range| {
+            range
+                .map(|i| track_id(lib, &lib.tracks[i], self.keys[i].as_deref()))
+                .map(|id| {
+                    let hash = hash_bytes(id.as_bytes());
+                    (id, hash)
+                })
+                .collect()
+        });
+        let mut hashes: FastMap<u64, u32> =
+            FastMap::with_capacity_and_hasher(ids.len(), Default::default());
+        for (_, hash) in &ids {
+            *hashes.entry(*hash).or_insert(0) += 1;
         }
-        ids
+        let mut seen: FastMap<String, usize> = FastMap::default();
+        for (id, hash) in &mut ids {
+            if hashes.get(hash).is_some_and(|&n| n > 1) {
+                let count = seen.entry(id.to_string()).or_insert(0);
+                *count += 1;
+                if *count > 1 {
+                    *id = Cow::Owned(format!("{id}#{count}"));
+                }
+            }
+        }
+        ids.into_iter().map(|(id, _)| id).collect()
     }
 
     /// How many different blueprints `blueprints` holds: entries of one map are distinct
@@ -88,12 +103,17 @@ impl Prepared {
 
 /// `work` on each half of `items`, the second half on another core; results in order.
 fn in_halves<I: Sync, T: Send>(items: &[I], work: impl Fn(&[I]) -> Vec<T> + Sync) -> Vec<T> {
-    let (first, second) = items.split_at(items.len() / 2);
+    indices_in_halves(items.len(), |range| work(&items[range]))
+}
+
+/// `work` on each half of `0..len`, the second half on another core; results in order.
+fn indices_in_halves<T: Send>(len: usize, work: impl Fn(Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
+    let work = &work;
     std::thread::scope(|s| {
-        let later = s.spawn(|| work(second));
-        let mut all = work(first);
+        let later = s.spawn(move || work(len / 2..len));
+        let mut all = work(0..len / 2);
         // A panic there is unreachable in practice; the work is then redone here.
-        all.extend(later.join().unwrap_or_else(|_| work(second)));
+        all.extend(later.join().unwrap_or_else(|_| work(len / 2..len)));
         all
     })
 }
@@ -115,5 +135,42 @@ fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: Option<&str>) -> Cow<
     match lib.raw_text(entry, Field::Location) {
         Some(raw) if !raw.is_empty() => Cow::Borrowed(raw),
         _ => Cow::Owned(format!("key:{}", key.unwrap_or(""))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_identity_is_numbered_by_occurrence() {
+        let track = |location: &str, name: &str| {
+            format!("<TRACK Name=\"{name}\" Artist=\"A\" Location=\"{location}\"/>\n")
+        };
+        let tracks = [
+            track("file://a.mp3", "One"),
+            track("file://b.mp3", "Two"),
+            track("file://a.mp3", "One again"),
+            track("", "Three"),
+            track("", "Three"),
+            track("file://a.mp3", "One more"),
+        ];
+        let xml = format!(
+            "<DJ_PLAYLISTS><COLLECTION>{}</COLLECTION></DJ_PLAYLISTS>",
+            tracks.concat()
+        );
+        let prepared = Prepared::new(Library::parse("t", xml.into_bytes()).unwrap());
+        let ids = prepared.track_ids();
+        assert_eq!(
+            ids,
+            [
+                "file://a.mp3",
+                "file://b.mp3",
+                "file://a.mp3#2",
+                "key:a\u{1f}three",
+                "key:a\u{1f}three#2",
+                "file://a.mp3#3",
+            ]
+        );
     }
 }
