@@ -144,8 +144,19 @@ pub fn read_attributes<'a>(
             ));
         }
         let name_start = i;
-        while i < content.len() && !content[i].is_ascii_whitespace() && content[i] != b'=' {
-            i += 1;
+        // The name the template expects here, directly followed by `=`, needs no scan.
+        let expected = template.get(count).filter(|_| checked.is_none());
+        match expected {
+            Some(t)
+                if content.get(i + t.len()) == Some(&b'=') && same(&content[i..i + t.len()], t) =>
+            {
+                i += t.len();
+            }
+            _ => {
+                while i < content.len() && !content[i].is_ascii_whitespace() && content[i] != b'=' {
+                    i += 1;
+                }
+            }
         }
         let key = &content[name_start..i];
         let on_template = |template: &[&[u8]]| template.get(count).is_some_and(|t| same(t, key));
