@@ -263,7 +263,7 @@ impl<'a> Walk<'a> {
             }
         }
         check_name(name).ok()?;
-        let attributes_end = if name == b"TRACK" {
+        let attributes_end = if name == b"TRACK" && self.may_be_entry(depth) {
             let read = track_entry_at(bytes, lt + 1, name_len, None, &mut self.known);
             let (entry, end) = read.ok()?;
             self.place_track(entry, depth);
@@ -282,8 +282,20 @@ impl<'a> Walk<'a> {
         Some(attributes_end + if is_empty { 2 } else { 1 })
     }
 
-    /// Keeps a TRACK that is a collection entry; the second half keeps every TRACK with where
-    /// it stands, as only the first half's open elements tell.
+    /// Whether a TRACK here may be a collection entry: for the first half, whether it sits in
+    /// a COLLECTION; the second half cannot tell yet unless its parent opened after its start.
+    fn may_be_entry(&self, depth: usize) -> bool {
+        match &self.outer {
+            None => self.collection_depth == Some(depth),
+            Some(_) => self
+                .open
+                .last()
+                .map_or(true, |parent| *parent == b"COLLECTION"),
+        }
+    }
+
+    /// Keeps a TRACK that is a collection entry; the second half keeps every TRACK that may be
+    /// one with where it stands, as only the first half's open elements tell.
     fn place_track(&mut self, entry: TrackEntry, depth: usize) {
         match &mut self.outer {
             None if self.collection_depth == Some(depth) => self.tracks.push(entry),
