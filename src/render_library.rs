@@ -58,13 +58,13 @@ pub fn render_and_write(
     let mut pending = plan.output.begin()?;
     let mut originals = Vec::new();
     // Two threads render alternate chunks of tracks, each into its stretch of the output, while
-    // this one writes the stretches in order; the channels hold a few chunks each, so memory
+    // this one writes the stretches in order; each channel holds one chunk, so memory
     // stays flat whatever the library's size.
     let chunks = chunks(lib);
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..RENDER_THREADS)
             .map(|worker| {
-                let (tx, rx) = mpsc::sync_channel(2);
+                let (tx, rx) = mpsc::sync_channel(1);
                 let (used_tx, used_rx) = mpsc::channel::<Vec<u8>>();
                 let (tracks, chunks) = (&tracks, &chunks);
                 s.spawn(move || {
