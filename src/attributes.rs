@@ -82,27 +82,16 @@ impl<'a> KnownNames<'a> {
 /// Calls `f` with each attribute's name, the offset of the name and the range of its raw
 /// value, after checking the attribute. Written by hand rather than with quick-xml's attribute
 /// iterator: it runs for every attribute of every element, and this is several times cheaper.
+///
+/// A tag whose end the walk does not know runs to the first `>` or `/>` where an attribute
+/// could start. Returns where the attributes end.
 pub fn for_each_attribute<'a>(
     bytes: &'a [u8],
     tag: &Tag,
     known: &mut KnownNames<'a>,
-    f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
-) -> Result<()> {
-    let extent = Some(tag.content.end);
-    read_attributes(bytes, tag.content.start, tag.name_len, extent, known, f).map(|_| ())
-}
-
-/// `for_each_attribute` for a start tag whose end is not known yet: its content starts at
-/// `start` (just after the `<`) and runs to `end`, or, when `end` is `None`, to the first `>` or
-/// `/>` where an attribute could start. Returns where the attributes end.
-pub fn read_attributes<'a>(
-    bytes: &'a [u8],
-    start: usize,
-    name_len: usize,
-    end: Option<usize>,
-    known: &mut KnownNames<'a>,
     mut f: impl FnMut(&[u8], usize, Range<usize>) -> Result<()>,
 ) -> Result<usize> {
+    let (start, name_len, end) = (tag.start, tag.name_len, tag.end);
     let content = match end {
         Some(end) => bytes.get(start..end),
         None => bytes.get(start..),
@@ -245,20 +234,23 @@ fn skip_space(content: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// An element's start tag as the walk found it: where the bytes between `<` and `>` lie
-/// (without the `/` of an empty element), and how long its name is.
+/// An element's start tag as a walk found it: where the bytes after its `<` start, how long
+/// its name is, and where they end (before `>`, or the `/` of an empty element) when the walk
+/// knows; when it does not, reading the attributes finds the end.
 #[derive(Debug, Clone)]
 pub struct Tag {
-    pub content: Range<usize>,
+    pub start: usize,
     pub name_len: usize,
+    pub end: Option<usize>,
 }
 
 impl Tag {
     pub fn of(bytes: &[u8], tag: &BytesStart) -> Result<Tag> {
         let start = offset_in(bytes, tag.as_ref())?;
         Ok(Tag {
-            content: start..start + tag.as_ref().len(),
+            start,
             name_len: tag.name().as_ref().len(),
+            end: Some(start + tag.as_ref().len()),
         })
     }
 }

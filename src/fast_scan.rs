@@ -6,9 +6,9 @@
 
 use memchr::{memchr, memmem};
 
-use crate::attributes::{read_attributes, KnownNames};
+use crate::attributes::{for_each_attribute, KnownNames, Tag};
 use crate::library::TrackEntry;
-use crate::scan::track_entry_at;
+use crate::scan::track_entry;
 use crate::xml_checks::{check_name, check_reference, root_problem};
 
 /// Files from this size on are walked in two halves.
@@ -265,14 +265,18 @@ impl<'a> Walk<'a> {
             }
         }
         check_name(name).ok()?;
+        let tag = Tag {
+            start: lt + 1,
+            name_len,
+            end: None,
+        };
         let attributes_end = if name == b"TRACK" && self.may_be_entry(depth) {
-            let read = track_entry_at(bytes, lt + 1, name_len, None, &mut self.known);
-            let (entry, end) = read.ok()?;
+            let (entry, end) = track_entry(bytes, &tag, &mut self.known).ok()?;
             self.place_track(entry, depth);
             end
         } else {
             let no_spans = |_: &[u8], _, _| Ok(());
-            read_attributes(bytes, lt + 1, name_len, None, &mut self.known, no_spans).ok()?
+            for_each_attribute(bytes, &tag, &mut self.known, no_spans).ok()?
         };
         let is_empty = bytes[attributes_end] == b'/';
         if depth == 1 && name == b"COLLECTION" && !is_empty && self.outer.is_none() {

@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::attributes::{for_each_attribute, read_attributes, KnownNames, Tag};
+use crate::attributes::{for_each_attribute, KnownNames, Tag};
 use crate::fast_scan::fast_scan;
 use crate::library::{AttrSpan, Field, TrackEntry};
 use crate::xml_checks::{self, at, line_column, offset_in, one_line, quoted};
@@ -76,9 +76,9 @@ fn read_tags(bytes: &[u8], rx: mpsc::Receiver<Vec<(Tag, bool)>>) -> Result<Vec<T
                 break;
             }
             let read = if *is_track {
-                track_entry(bytes, tag, &mut known).map(|entry| tracks.push(entry))
+                track_entry(bytes, tag, &mut known).map(|(entry, _)| tracks.push(entry))
             } else {
-                for_each_attribute(bytes, tag, &mut known, |_, _, _| Ok(()))
+                for_each_attribute(bytes, tag, &mut known, |_, _, _| Ok(())).map(|_| ())
             };
             problem = read.err();
         }
@@ -208,43 +208,29 @@ fn send(tx: &mpsc::SyncSender<Vec<(Tag, bool)>>, batch: Vec<(Tag, bool)>) -> Res
         .map_err(|_| anyhow::anyhow!("internal error: the attribute reader stopped"))
 }
 
-fn track_entry<'a>(bytes: &'a [u8], tag: &Tag, known: &mut KnownNames<'a>) -> Result<TrackEntry> {
-    let (start, end) = (tag.content.start, Some(tag.content.end));
-    track_entry_at(bytes, start, tag.name_len, end, known).map(|(entry, _)| entry)
-}
-
-/// A TRACK's attribute spans, read as `read_attributes` reads them; with where they end.
-pub fn track_entry_at<'a>(
+/// A TRACK's attribute spans, read as `for_each_attribute` reads them; with where they end.
+pub fn track_entry<'a>(
     bytes: &'a [u8],
-    start: usize,
-    name_len: usize,
-    end: Option<usize>,
+    tag: &Tag,
     known: &mut KnownNames<'a>,
 ) -> Result<(TrackEntry, usize)> {
     let offset =
         |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
     let mut entry = TrackEntry {
         attrs: Default::default(),
-        insert_at: offset(start + name_len)?,
+        insert_at: offset(tag.start + tag.name_len)?,
     };
-    let end = read_attributes(
-        bytes,
-        start,
-        name_len,
-        end,
-        known,
-        |key, name_start, value| {
-            // One past the closing quote.
-            entry.insert_at = offset(value.end + 1)?;
-            if let Some(field) = Field::from_attribute(key) {
-                entry.attrs[field as usize] = Some(AttrSpan {
-                    name_start: offset(name_start)?,
-                    value_start: offset(value.start)?,
-                    value_end: offset(value.end)?,
-                });
-            }
-            Ok(())
-        },
-    )?;
+    let end = for_each_attribute(bytes, tag, known, |key, name_start, value| {
+        // One past the closing quote.
+        entry.insert_at = offset(value.end + 1)?;
+        if let Some(field) = Field::from_attribute(key) {
+            entry.attrs[field as usize] = Some(AttrSpan {
+                name_start: offset(name_start)?,
+                value_start: offset(value.start)?,
+                value_end: offset(value.end)?,
+            });
+        }
+        Ok(())
+    })?;
     Ok((entry, end))
 }
