@@ -57,7 +57,7 @@ impl Output {
             Output::Stdout => Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
             Output::File(path) => {
                 let dir = check_folder(path)?;
-                let temp = tempfile::Builder::new()
+                let temp = temp_builder()
                     .prefix(".taggenius-")
                     .suffix(".tmp")
                     .tempfile_in(dir)
@@ -201,6 +201,18 @@ fn start_syncing(file: std::fs::File) -> Option<mpsc::SyncSender<()>> {
         })
         .ok()?;
     Some(tx)
+}
+
+/// A temp file is private (0600) while it is written; the library it becomes is an ordinary
+/// file, so it is created the way `File::create` makes one: 0666 less the user's umask.
+fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
 }
 
 fn beside(input: &Path, suffix: &str) -> PathBuf {

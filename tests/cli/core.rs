@@ -221,6 +221,21 @@ fn colour_and_rating_are_opt_in_and_red_is_kept() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn the_output_is_an_ordinary_file_not_a_private_temp_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    sb.copy(&fixture("sample.xml"), "lib.xml");
+    let out = sb.run(&["tag", "lib.xml", "--offline", "-o", "out.xml", "-q"]);
+    assert_eq!(code(&out), 3, "{}", text(&out.stderr));
+    // What `File::create` gives here, whatever the umask of the test run.
+    let plain = sb.write("plain.txt", "x");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&sb.path("out.xml")), mode(&plain));
+}
+
 #[test]
 fn a_field_named_twice_in_write_is_written_once() {
     let sb = Sandbox::new();
