@@ -152,20 +152,23 @@ pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
+/// The user's text before and after any taggenius block.
+fn around_block(comment: &str) -> (&str, &str) {
+    match find_block(comment) {
+        Some(range) => (&comment[..range.start], &comment[range.end..]),
+        None => (comment, ""),
+    }
+}
+
 /// The user's comment with any taggenius block taken out.
 pub fn user_comment(comment: &str) -> String {
-    match find_block(comment) {
-        Some(range) => format!("{}{}", &comment[..range.start], &comment[range.end..]),
-        None => comment.to_string(),
-    }
+    let (before, after) = around_block(comment);
+    [before, after].concat()
 }
 
 /// The user's comment, then one taggenius block.
 pub fn comment_with_block(current: &str, block: &str) -> String {
-    let (before, after) = match find_block(current) {
-        Some(range) => (&current[..range.start], &current[range.end..]),
-        None => (current, ""),
-    };
+    let (before, after) = around_block(current);
     let mut comment = String::with_capacity(before.len() + after.len() + 1 + block.len());
     comment.push_str(before);
     comment.push_str(after);
