@@ -32,7 +32,11 @@ pub fn fast_scan(bytes: &[u8]) -> Option<Vec<TrackEntry>> {
 pub(crate) fn fast_scan_split(bytes: &[u8], split: usize) -> Option<Vec<TrackEntry>> {
     std::thread::scope(|s| {
         let second = s.spawn(|| {
-            let mut walk = Walk::new(bytes, Some(Outer::default()));
+            let outer = Outer {
+                tracks: Vec::with_capacity(most_tracks(bytes.len() - split)),
+                ..Outer::default()
+            };
+            let mut walk = Walk::new(bytes, Some(outer));
             walk.run(split, None).map(|_| walk)
         });
         let mut first = Walk::new(bytes, None);
@@ -66,6 +70,14 @@ fn split_point(bytes: &[u8]) -> Option<usize> {
         from = line;
     }
     None
+}
+
+/// Room for as many TRACK entries as `len` bytes can hold (one takes at least 300 bytes as
+/// rekordbox writes them): growing the list as it fills copied and touched twice its memory.
+/// Room never filled is never touched, so it costs no memory; past a million tracks the list
+/// grows as usual.
+fn most_tracks(len: usize) -> usize {
+    (len / 300 + 16).min(1 << 20)
 }
 
 enum Ending {
@@ -114,7 +126,10 @@ impl<'a> Walk<'a> {
             root_seen: false,
             collection_depth: None,
             known: KnownNames::default(),
-            tracks: Vec::new(),
+            tracks: match outer {
+                None => Vec::with_capacity(most_tracks(bytes.len())),
+                Some(_) => Vec::new(),
+            },
             outer,
         }
     }
