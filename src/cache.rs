@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::blueprint::{Blueprint, BlueprintRef, SCHEMA_VERSION};
@@ -297,6 +298,19 @@ impl Cache {
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+
+    /// Commits `work` without waiting for the disk, for what is only a record (a run's
+    /// history): a power cut in the next moments may lose it, never corrupt the cache. While a
+    /// large output is being written out every wait for the disk queues behind it, 10 to 30 ms
+    /// for a 50 MB library. The log is then left for a later run to copy into the database.
+    pub fn commit_lazily<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        let committed = self.in_transaction(work);
+        self.conn.execute_batch("PRAGMA synchronous = FULL")?;
+        committed
     }
 
     pub fn in_transaction<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {

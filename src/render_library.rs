@@ -105,14 +105,20 @@ pub fn render_and_write(
     summary.output = plan.output.describe();
     // One commit before the output appears: committing after a large output has been renamed
     // into place waits while the file system writes that output out (ext4's rename safety). So
-    // does the checkpoint SQLite makes when it closes, hence one now.
-    cache.in_transaction(|| {
-        for (track, field, raw) in &originals {
-            cache.remember_original(track, field.attribute(), raw.as_deref())?;
-        }
-        cache.record_run(plan.command, plan.library, summary)
-    })?;
-    cache.checkpoint();
+    // does the checkpoint SQLite makes when it closes, hence one now. A re-render that leaves
+    // nothing new to remember only records the run, which need not wait for the disk.
+    let record = || cache.record_run(plan.command, plan.library, summary);
+    if originals.is_empty() {
+        cache.commit_lazily(record)?;
+    } else {
+        cache.in_transaction(|| {
+            for (track, field, raw) in &originals {
+                cache.remember_original(track, field.attribute(), raw.as_deref())?;
+            }
+            record()
+        })?;
+        cache.checkpoint();
+    }
     pending.finish()
 }
 
