@@ -11,10 +11,9 @@ use anyhow::Result;
 
 use crate::blueprint::BlueprintRef;
 use crate::cache::{Cache, Cached};
-use crate::fasthash::FastSet;
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
-use crate::originals::original_digest;
+use crate::originals::{original_digest, Remembered};
 use crate::output::Output;
 use crate::pipeline::Prepared;
 use crate::render::{
@@ -42,7 +41,7 @@ pub fn render_and_write(
     reasons: &HashMap<String, String>,
     plan: &RenderPlan,
     cache: &Cache,
-    remembered: &FastSet<i64>,
+    remembered: &Remembered,
     summary: &mut Summary,
 ) -> Result<()> {
     let lib = &prepared.library;
@@ -167,7 +166,7 @@ struct TrackRenderer<'a> {
     blueprints: &'a [Option<&'a Cached>],
     reasons: &'a HashMap<String, String>,
     plan: &'a RenderPlan<'a>,
-    remembered: &'a FastSet<i64>,
+    remembered: &'a Remembered,
     ids: &'a [Cow<'a, str>],
 }
 
@@ -230,11 +229,9 @@ impl TrackRenderer<'_> {
             let raw = entry.raw(lib.bytes(), field);
             let id = &self.ids[index];
             if !written_by_taggenius(field, &current, blueprint)
-                && !self.remembered.contains(&original_digest(
-                    id.as_bytes(),
-                    field.attribute(),
-                    raw,
-                ))
+                && !self
+                    .remembered
+                    .contains(original_digest(id.as_bytes(), field.attribute(), raw))
             {
                 let raw = raw.map(<[u8]>::to_vec);
                 outcome.originals.push((id.to_string(), field, raw));

@@ -7,9 +7,9 @@ use anyhow::{anyhow, bail, Result};
 
 use crate::cache::{Cache, Found};
 use crate::cli::RetagArgs;
-use crate::fasthash::FastSet;
 use crate::history::Summary;
 use crate::library::Library;
+use crate::originals::Remembered;
 use crate::output::Output;
 use crate::pipeline::Prepared;
 use crate::render_library::{render_and_write, RenderPlan};
@@ -18,11 +18,10 @@ use crate::report::report;
 /// The remembered originals, and every blueprint when the cache is not much larger than the
 /// library can be (a rekordbox TRACK takes at least about 300 bytes); a larger cache is looked
 /// up key by key once the library's keys are known.
-fn preload(db: &Path, library_size: Option<u64>) -> Result<(FastSet<i64>, Option<Found>)> {
+fn preload(db: &Path, library_size: Option<u64>) -> Result<(Remembered, Option<Found>)> {
     let cache = Cache::open(db)?;
     let blueprints = usize::try_from(cache.blueprint_count()?).unwrap_or(0);
-    // Usually Genre and Comments of each track: sized to that, the set is built without growing.
-    let remembered = cache.remembered_values(2 * blueprints)?;
+    let remembered = cache.remembered_values()?;
     let most_tracks = library_size.map(|bytes| bytes / 300 + 1);
     let all = match most_tracks {
         Some(tracks) if blueprints as u64 <= 4 * tracks => Some(cache.load_all(blueprints)?),

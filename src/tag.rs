@@ -78,7 +78,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         library: library.as_deref(),
     };
     summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
-    let remembered = cache.remembered_values(2 * prepared.library.tracks.len())?;
+    let remembered = cache.remembered_values()?;
     render_library::render_and_write(
         &prepared,
         &prepared.blueprints(&found),
