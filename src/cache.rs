@@ -2,6 +2,7 @@
 //! field taggenius overwrote, and the history of runs.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -50,7 +51,8 @@ CREATE TABLE runs (
 /// A blueprint as stored, with where it came from: a model name, or `local`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cached {
-    pub source: String,
+    /// Shared: a cache holds a handful of different sources over tens of thousands of rows.
+    pub source: Arc<str>,
     /// Kept as the stored JSON and decoded when rendered: a decoded blueprint takes about three
     /// times the memory, which on a 50,000-track library was a third of the peak.
     json: String,
@@ -60,7 +62,7 @@ pub struct Cached {
 impl Cached {
     pub fn new(source: &str, blueprint: &Blueprint) -> Cached {
         Cached {
-            source: source.to_string(),
+            source: Arc::from(source),
             json: blueprint.to_json(),
             created_at: now(),
         }
@@ -82,7 +84,7 @@ impl Cached {
     }
 
     pub fn is_local(&self) -> bool {
-        self.source == LOCAL_SOURCE
+        &*self.source == LOCAL_SOURCE
     }
 }
 
@@ -254,10 +256,14 @@ impl Cache {
             .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
         let mut rows = stmt.query([])?;
         let mut all = Found::with_capacity_and_hasher(capacity, Default::default());
+        let mut sources = Sources::default();
         while let Some(row) = rows.next()? {
-            if let Some(cached) = decode_row(row)? {
-                all.insert(row.get(0)?, cached);
-            }
+            let cached = Cached {
+                source: sources.get(row.get_ref(1)?.as_str()?),
+                json: row.get(2)?,
+                created_at: row.get(3).unwrap_or_default(),
+            };
+            all.insert(row.get(0)?, cached);
         }
         Ok(all)
     }
@@ -330,10 +336,30 @@ impl Cache {
 
 fn decode_row(row: &rusqlite::Row) -> rusqlite::Result<Option<Cached>> {
     Ok(Some(Cached {
-        source: row.get(1)?,
+        source: Arc::from(row.get_ref(1)?.as_str()?),
         json: row.get(2)?,
         created_at: row.get(3).unwrap_or_default(),
     }))
+}
+
+/// The sources met so far, each allocated once: a cache holds a handful of them (`local` and
+/// the models used) over tens of thousands of rows.
+#[derive(Default)]
+struct Sources(Vec<Arc<str>>);
+
+impl Sources {
+    const MOST: usize = 32;
+
+    fn get(&mut self, source: &str) -> Arc<str> {
+        if let Some(known) = self.0.iter().find(|s| &***s == source) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(source);
+        if self.0.len() < Self::MOST {
+            self.0.push(Arc::clone(&new));
+        }
+        new
+    }
 }
 
 fn not_a_cache(e: &rusqlite::Error) -> anyhow::Error {
