@@ -214,17 +214,22 @@ impl Cache {
         Ok(())
     }
 
-    pub fn blueprint_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM blueprints", [], |r| r.get(0))?)
+    /// How many blueprints the cache holds at most, from the largest row id, found at once
+    /// where a count(*) reads the whole key index (30 ms of CPU in a 37,000-blueprint cache).
+    /// Replaced or removed rows leave gaps, so it can run over; it only sizes a map and picks
+    /// how to look blueprints up.
+    pub fn blueprints_at_most(&self) -> Result<usize> {
+        let largest: Option<i64> =
+            self.conn
+                .query_row("SELECT max(rowid) FROM blueprints", [], |r| r.get(0))?;
+        Ok(usize::try_from(largest.unwrap_or(0)).unwrap_or(0))
     }
 
     /// The cached blueprints for `keys`. A large share of the cache is read in one pass, which
     /// beats a point lookup per track by far on big libraries.
     pub fn lookup<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Result<Found> {
         let keys: Vec<&str> = keys.into_iter().collect();
-        let total = self.blueprint_count()? as usize;
+        let total = self.blueprints_at_most()?;
         let mut found = Found::with_capacity_and_hasher(keys.len().min(total), Default::default());
         if total <= keys.len() * 4 {
             let mut all = self.load_all(total)?;

@@ -20,7 +20,7 @@ use crate::report::report;
 /// up key by key once the library's keys are known.
 fn preload(db: &Path, library_size: Option<u64>) -> Result<(Remembered, Option<Found>)> {
     let cache = Cache::open(db)?;
-    let blueprints = usize::try_from(cache.blueprint_count()?).unwrap_or(0);
+    let blueprints = cache.blueprints_at_most()?;
     let remembered = cache.remembered_values()?;
     let most_tracks = library_size.map(|bytes| bytes / 300 + 1);
     let all = match most_tracks {
