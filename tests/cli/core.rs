@@ -340,6 +340,15 @@ fn cache_stats_reports_blueprints_and_runs() {
         "{}",
         text(&out.stdout)
     );
+    // Re-renders with nothing new to remember record their runs without waiting for the disk;
+    // each is still there for the next process. (Exit 3: the sample's other tracks have no
+    // blueprint.)
+    for _ in 0..2 {
+        assert_eq!(code(&sb.run(&["retag", "lib.xml", "-q"])), 3);
+    }
+    let out = sb.run(&["cache", "stats", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["runs"], 3, "{stats}");
 }
 
 #[test]
