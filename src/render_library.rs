@@ -183,8 +183,9 @@ impl TrackRenderer<'_> {
         bytes.reserve(input.len() + input.len() / 4);
         let (mut originals, mut missing) = (Vec::new(), Vec::new());
         let mut splicer = Splicer::new(input, &mut bytes);
-        for index in tracks {
-            let mut outcome = self.render(index);
+        let remembered = self.remembered_in(tracks.clone());
+        for (index, known) in tracks.zip(remembered) {
+            let mut outcome = self.render(index, known);
             for edit in &mut outcome.edits {
                 edit.range = edit.range.start - stretch.start..edit.range.end - stretch.start;
             }
@@ -200,10 +201,43 @@ impl TrackRenderer<'_> {
         })
     }
 
-    fn render(&self, index: usize) -> TrackOutcome {
+    fn render(&self, index: usize, remembered: u16) -> TrackOutcome {
         self.blueprints[index]
-            .and_then(|cached| cached.with_blueprint(|bp| self.edits(index, bp)))
+            .and_then(|cached| cached.with_blueprint(|bp| self.edits(index, bp, remembered)))
             .unwrap_or_else(|| self.missing(index))
+    }
+
+    /// For each track with a blueprint, which of its current values of the fields written are
+    /// remembered already, a bit per `Field`. Looked up for a whole chunk in a loop of their own:
+    /// each lookup misses the processor's cache, and side by side it overlaps them, where
+    /// between two renders it waited for each (a fifth of the render at 50,000 tracks).
+    fn remembered_in(&self, tracks: Range<usize>) -> Vec<u16> {
+        let lib = &self.prepared.library;
+        let mut fields: Vec<Field> = Vec::new();
+        for field in self.plan.fields.iter().map(|&f| written(f)) {
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+        }
+        let rendered = |i: &usize| self.blueprints[*i].is_some();
+        let digests: Vec<(usize, Field, i64)> = tracks
+            .clone()
+            .filter(rendered)
+            .flat_map(|i| {
+                let (entry, id) = (&lib.tracks[i], self.ids[i].as_bytes());
+                fields.iter().map(move |&field| {
+                    let raw = entry.raw(lib.bytes(), field);
+                    (i, field, original_digest(id, field.attribute(), raw))
+                })
+            })
+            .collect();
+        let mut masks = vec![0u16; tracks.len()];
+        for (i, field, digest) in digests {
+            if self.remembered.contains(digest) {
+                masks[i - tracks.start] |= 1 << field as u16;
+            }
+        }
+        masks
     }
 
     fn missing(&self, index: usize) -> TrackOutcome {
@@ -216,7 +250,7 @@ impl TrackRenderer<'_> {
         }
     }
 
-    fn edits(&self, index: usize, blueprint: &BlueprintRef) -> TrackOutcome {
+    fn edits(&self, index: usize, blueprint: &BlueprintRef, remembered: u16) -> TrackOutcome {
         let lib = &self.prepared.library;
         let entry = &lib.tracks[index];
         let mut outcome = TrackOutcome::default();
@@ -229,9 +263,7 @@ impl TrackRenderer<'_> {
             let raw = entry.raw(lib.bytes(), field);
             let id = &self.ids[index];
             if !written_by_taggenius(field, &current, blueprint)
-                && !self
-                    .remembered
-                    .contains(original_digest(id.as_bytes(), field.attribute(), raw))
+                && remembered & (1 << field as u16) == 0
             {
                 let raw = raw.map(<[u8]>::to_vec);
                 outcome.originals.push((id.to_string(), field, raw));
@@ -263,6 +295,16 @@ fn missing(
         artist,
         title,
         reason,
+    }
+}
+
+/// The attribute a written field sets.
+fn written(field: WriteField) -> Field {
+    match field {
+        WriteField::Genre => Field::Genre,
+        WriteField::Comments => Field::Comments,
+        WriteField::Colour => Field::Colour,
+        WriteField::Rating => Field::Rating,
     }
 }
 
