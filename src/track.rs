@@ -204,6 +204,9 @@ mod tests {
             "ÀB  cD",
             "x\u{3000}y",
             "Mr.\x1FX",
+            "ΟΔΥΣΣΕΥΣ ΣΟΦΙΑ",
+            "Σ aΣ Σa",
+            "İstanbul ẞ Ǆemal",
         ];
         for name in names {
             assert_eq!(fold(name), first_release_fold(name), "{name:?}");
