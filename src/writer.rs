@@ -58,33 +58,48 @@ pub fn restore_attribute(
 /// character that needs care is ASCII or starts with 0xEF, so runs of other bytes are copied
 /// whole: values can be megabytes long.
 pub fn escape(value: &str) -> String {
+    const BLOCK: usize = 16;
     let bytes = value.as_bytes();
     let mut out = String::with_capacity(value.len() + 8);
     let (mut copied, mut i) = (0, 0);
     while i < bytes.len() {
-        let (replacement, len) = match bytes[i] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&apos;", 1),
-            b'\t' => ("&#9;", 1),
-            b'\n' => ("&#10;", 1),
-            b'\r' => ("&#13;", 1),
-            b if b < 0x20 => ("", 1),
-            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("", 3),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&value[copied..i]);
-        out.push_str(replacement);
-        i += len;
-        copied = i;
+        let block_end = (i + BLOCK).min(bytes.len());
+        let block = &bytes[i..block_end];
+        // A fold without early exit over a whole block is tested in vector registers.
+        if block.len() == BLOCK && !block.iter().fold(false, |any, &b| any | needs_care(b)) {
+            i = block_end;
+            continue;
+        }
+        while i < block_end {
+            let (replacement, len) = match bytes[i] {
+                b'&' => ("&amp;", 1),
+                b'<' => ("&lt;", 1),
+                b'>' => ("&gt;", 1),
+                b'"' => ("&quot;", 1),
+                b'\'' => ("&apos;", 1),
+                b'\t' => ("&#9;", 1),
+                b'\n' => ("&#10;", 1),
+                b'\r' => ("&#13;", 1),
+                b if b < 0x20 => ("", 1),
+                0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("", 3),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            out.push_str(&value[copied..i]);
+            out.push_str(replacement);
+            i += len;
+            copied = i;
+        }
     }
     out.push_str(&value[copied..]);
     out
+}
+
+/// A byte `escape` may have to replace or drop.
+fn needs_care(b: u8) -> bool {
+    (b < 0x20) | matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
 }
 
 /// Copies the input to `out` with edits applied, a track at a time, so that a whole library's
@@ -158,6 +173,38 @@ mod tests {
             escape("\u{FFFE}été\u{FFEF}\u{EFBF}\u{FFFD}\r"),
             "été\u{FFEF}\u{EFBF}\u{FFFD}&#13;"
         );
+    }
+
+    #[test]
+    fn escaping_is_the_same_wherever_a_character_falls_in_a_long_value() {
+        let by_char = |value: &str| -> String {
+            let one = |c: char| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&apos;".to_string(),
+                '\t' => "&#9;".to_string(),
+                '\n' => "&#10;".to_string(),
+                '\r' => "&#13;".to_string(),
+                '\u{FFFE}' | '\u{FFFF}' => String::new(),
+                c if (c as u32) < 0x20 => String::new(),
+                c => c.to_string(),
+            };
+            value.chars().map(one).collect()
+        };
+        let plain = "Deep House, Soulful / Late Night é ñ \u{FFEF}\u{EFBF} ".repeat(3);
+        let specials = [
+            "&", "<", ">", "\"", "'", "\t", "\n", "\r", "\u{1}", "\u{FFFE}", "\u{FFFF}",
+        ];
+        for c in specials {
+            for at in (0..=plain.len()).filter(|&i| plain.is_char_boundary(i)) {
+                let mut value = plain.clone();
+                value.insert_str(at, c);
+                assert_eq!(escape(&value), by_char(&value), "{c:?} at {at}");
+            }
+        }
+        assert_eq!(escape(&plain), plain);
     }
 
     #[test]
