@@ -23,17 +23,37 @@ CREATE INDEX originals_by_digest ON originals (digest);
 /// without a migration. A 64-bit digest shared by two different values would only mean that
 /// the newer of them is not remembered (about one chance in 10^9 for a million originals).
 pub fn original_digest(track: &[u8], field: &str, raw: Option<&[u8]>) -> i64 {
-    let mut hasher = FastHasher::default();
-    for part in [Some(track), Some(field.as_bytes()), raw] {
-        match part {
-            Some(bytes) => {
-                hasher.write_u64(bytes.len() as u64);
-                hasher.write(bytes);
-            }
-            None => hasher.write_u64(u64::MAX),
-        }
+    TrackDigest::of(track).of_value(field, raw)
+}
+
+/// `original_digest` with the track hashed once for all of its fields: a file location is
+/// most of the bytes hashed.
+#[derive(Clone, Copy)]
+pub struct TrackDigest(FastHasher);
+
+impl TrackDigest {
+    pub fn of(track: &[u8]) -> TrackDigest {
+        let mut hasher = FastHasher::default();
+        add_part(&mut hasher, Some(track));
+        TrackDigest(hasher)
     }
-    hasher.finish() as i64
+
+    pub fn of_value(self, field: &str, raw: Option<&[u8]>) -> i64 {
+        let mut hasher = self.0;
+        add_part(&mut hasher, Some(field.as_bytes()));
+        add_part(&mut hasher, raw);
+        hasher.finish() as i64
+    }
+}
+
+fn add_part(hasher: &mut FastHasher, part: Option<&[u8]>) {
+    match part {
+        Some(bytes) => {
+            hasher.write_u64(bytes.len() as u64);
+            hasher.write(bytes);
+        }
+        None => hasher.write_u64(u64::MAX),
+    }
 }
 
 /// The digests of the remembered originals, sorted, with where each run of leading bits

@@ -13,7 +13,7 @@ use crate::blueprint::BlueprintRef;
 use crate::cache::{Cache, Cached};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
-use crate::originals::{original_digest, Remembered};
+use crate::originals::{Remembered, TrackDigest};
 use crate::output::Output;
 use crate::pipeline::Prepared;
 use crate::render::{
@@ -224,10 +224,10 @@ impl TrackRenderer<'_> {
             .clone()
             .filter(rendered)
             .flat_map(|i| {
-                let (entry, id) = (&lib.tracks[i], self.ids[i].as_bytes());
+                let (entry, track) = (&lib.tracks[i], TrackDigest::of(self.ids[i].as_bytes()));
                 fields.iter().map(move |&field| {
                     let raw = entry.raw(lib.bytes(), field);
-                    (i, field, original_digest(id, field.attribute(), raw))
+                    (i, field, track.of_value(field.attribute(), raw))
                 })
             })
             .collect();
