@@ -1,6 +1,7 @@
 //! The one pass over a rekordbox XML file: well-formedness, and where each COLLECTION TRACK's
 //! attribute values lie, so the writer can splice new values into the original bytes.
 
+use std::num::NonZeroU32;
 use std::sync::mpsc;
 
 use anyhow::{bail, Result};
@@ -227,7 +228,8 @@ pub fn track_entry<'a>(
             entry.attrs[field as usize] = Some(AttrSpan {
                 name_start: offset(name_start)?,
                 value_start: offset(value.start)?,
-                value_end: offset(value.end)?,
+                value_end: NonZeroU32::new(offset(value.end)?)
+                    .ok_or_else(|| anyhow::anyhow!("internal error: a value ends at offset 0"))?,
             });
         }
         Ok(())
