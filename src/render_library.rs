@@ -104,10 +104,11 @@ pub fn render_and_write(
     summary.output = plan.output.describe();
     // One commit before the output appears: committing after a large output has been renamed
     // into place waits while the file system writes that output out (ext4's rename safety). So
-    // does the checkpoint SQLite makes when it closes, hence one now. A re-render that leaves
-    // nothing new to remember only records the run, which need not wait for the disk.
+    // does the checkpoint SQLite makes when it closes, hence one now. A run that fetched no
+    // blueprint and leaves nothing new to remember only records itself, which need not wait
+    // for the disk; the log then holds nothing but run records until a later checkpoint.
     let record = || cache.record_run(plan.command, plan.library, summary);
-    if originals.is_empty() {
+    if originals.is_empty() && summary.fetched == 0 {
         cache.commit_lazily(record)?;
     } else {
         cache.in_transaction(|| {
