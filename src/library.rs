@@ -11,8 +11,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::scan::scan;
 use crate::track::TrackInfo;
-use crate::xml_checks::{check_text, one_line, unescape};
 pub use crate::xml_checks::{line_column, unescape_lossless};
+use crate::xml_checks::{one_line, unescape};
 
 /// The TRACK attributes taggenius reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,17 +150,7 @@ pub struct Library {
 impl Library {
     pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Library> {
         let in_file = |e: anyhow::Error| anyhow::anyhow!("{}: {e}", one_line(name));
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            // The full check names the first problem: UTF-16, another encoding, or the byte.
-            Err(e) => {
-                let problem = check_text(e.as_bytes()).err();
-                return Err(in_file(
-                    problem.unwrap_or_else(|| anyhow::anyhow!("not UTF-8")),
-                ));
-            }
-        };
-        let tracks = scan(&text).map_err(in_file)?;
+        let (text, tracks) = scan(bytes).map_err(in_file)?;
         Ok(Library {
             name: name.to_string(),
             text,

@@ -30,23 +30,29 @@ const BATCH: usize = 1024;
 
 /// Walks the document once, checking that it is well-formed, and records every TRACK directly
 /// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
-/// Iterative, so deep nesting costs memory in proportion, never stack.
-pub fn scan(text: &str) -> Result<Vec<TrackEntry>> {
-    let bytes = text.as_bytes();
-    // The character checks and the walk are independent, so they use both cores; a character
-    // problem is reported first, as it explains any structural one.
-    std::thread::scope(|s| {
-        let characters = s.spawn(|| xml_checks::check_utf8_text(text));
-        let walked = match fast_scan(bytes) {
+/// Iterative, so deep nesting costs memory in proportion, never stack. Returns the document as
+/// text, found to be UTF-8 on the way.
+pub fn scan(bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
+    // The encoding and character checks and the walk are independent, so they use both cores;
+    // a problem with the characters is reported first, as it explains any structural one.
+    let tracks = std::thread::scope(|s| {
+        let characters = s.spawn(|| xml_checks::check_text(&bytes));
+        let walked = match fast_scan(&bytes) {
             Some(tracks) => Ok(tracks),
-            None => walk(bytes),
+            None => walk(&bytes),
         };
         match characters.join() {
             Ok(Ok(())) => walked,
             Ok(Err(e)) => Err(e),
             Err(_) => bail!("internal error: the character check failed"),
         }
-    })
+    })?;
+    debug_assert!(std::str::from_utf8(&bytes).is_ok());
+    // SAFETY: `check_text` returned Ok, which it does only after `std::str::from_utf8` accepted
+    // these very bytes; they are owned here and were only ever borrowed immutably since.
+    // Checking them a second time cost 7 ms of a 50 MB library, on one core, with the other idle.
+    let text = unsafe { String::from_utf8_unchecked(bytes) };
+    Ok((text, tracks))
 }
 
 /// The structure is walked on this thread while a second one reads the attributes of the start

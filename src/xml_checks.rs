@@ -72,12 +72,6 @@ pub fn check_text(bytes: &[u8]) -> Result<(), Error> {
     check_characters(bytes)
 }
 
-/// `check_text` for a document already known to be UTF-8: the same checks in the same order.
-pub fn check_utf8_text(text: &str) -> Result<(), Error> {
-    check_prelude(text.as_bytes())?;
-    check_characters(text.as_bytes())
-}
-
 /// An empty file, UTF-16, or another declared encoding.
 fn check_prelude(bytes: &[u8]) -> Result<(), Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
