@@ -9,8 +9,9 @@
 #    local provider cannot place every track), then times a warm
 #    `retag LIB --level detailed -o OUT --quiet` under /usr/bin/time -v: median of 5 runs of
 #    wall time and peak RSS, tracks/s and MB/s of input. The Python peer (bench/peer.py, the
-#    "seed" ElementTree + SQLite design) is primed and timed the same way (median of 3), and
-#    the speed-up is peer time / taggenius time.
+#    "seed" ElementTree + SQLite design) is primed and timed the same way (median of 3, its
+#    runs interleaved with taggenius's so that both meet the same machine), and the speed-up
+#    is peer time / taggenius time.
 # 3. A cold `tag` of a small library against examples/mock_openai (500 ms latency, a 429 with
 #    Retry-After: 1 on every 9th request), once with default settings and once with
 #    `--jobs 1 --batch 1`, each on a fresh cache and a fresh mock server: wall times, their
@@ -212,7 +213,14 @@ for N in $SIZES; do
         "$BIN" retag "$LIB" --level detailed -o "$OUT/retag-$N.xml" --json --quiet
     read -r TRACKS CACHED MISSING <<<"$(json_fields "$OUT/retag-$N-stats.stdout" tracks cached missing)"
 
-    walls=() rss=()
+    PDB="$OUT/peer-$N.sqlite3"
+    rm_db "$PDB"
+    log "size $N: priming the Python peer"
+    run_timed "0" "peer-prime-$N" "$PYTHON" bench/peer.py --prime "$LIB" "$PDB"
+
+    # The peer's runs are interleaved with taggenius's (after runs 1, 3 and 5 of 5), so that
+    # both see the same machine: on a shared host its speed drifts by 10-20 % over minutes.
+    walls=() rss=() peer_walls=() peer_rss=()
     for ((i = 1; i <= REPS; i++)); do
         log "size $N: taggenius retag run $i/$REPS"
         # Each timed run starts with the disk idle: the previous run's 50 MB output would
@@ -222,24 +230,18 @@ for N in $SIZES; do
             "$BIN" retag "$LIB" --level detailed -o "$OUT/retag-$N.xml" --quiet
         walls+=("$T_WALL")
         rss+=("$T_RSS")
+        if ((${#peer_walls[@]} < PEER_REPS && (i - 1) * PEER_REPS >= ${#peer_walls[@]} * REPS)); then
+            log "size $N: Python peer run $((${#peer_walls[@]} + 1))/$PEER_REPS"
+            sync
+            run_timed "0" "peer-$N" "$PYTHON" bench/peer.py "$LIB" "$PDB" "$OUT/peer-$N.xml"
+            peer_walls+=("$T_WALL")
+            peer_rss+=("$T_RSS")
+        fi
     done
     TG_S=$(median "${walls[@]}")
     TG_RSS=$(median "${rss[@]}")
-
-    PDB="$OUT/peer-$N.sqlite3"
-    rm_db "$PDB"
-    log "size $N: priming the Python peer"
-    run_timed "0" "peer-prime-$N" "$PYTHON" bench/peer.py --prime "$LIB" "$PDB"
-    walls=() rss=()
-    for ((i = 1; i <= PEER_REPS; i++)); do
-        log "size $N: Python peer run $i/$PEER_REPS"
-        sync
-        run_timed "0" "peer-$N" "$PYTHON" bench/peer.py "$LIB" "$PDB" "$OUT/peer-$N.xml"
-        walls+=("$T_WALL")
-        rss+=("$T_RSS")
-    done
-    PEER_S=$(median "${walls[@]}")
-    PEER_RSS=$(median "${rss[@]}")
+    PEER_S=$(median "${peer_walls[@]}")
+    PEER_RSS=$(median "${peer_rss[@]}")
 
     WARM_ROWS+=("| $N | $MB | $GEN_S | $CACHED / $TRACKS | $(calc "$TG_S" 3) | $(calc "$TG_RSS / 1024" 1) \
 | $(calc "$N / $TG_S" 0) | $(calc "$BYTES / 1e6 / $TG_S" 1) | $(calc "$PEER_S" 3) \
