@@ -242,11 +242,12 @@ impl Cache {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT key, source, blueprint, created_at FROM blueprints WHERE key = ?1",
             )?;
+            let mut sources = Sources::default();
             for key in keys {
                 let row = stmt
-                    .query_row([key], |row| Ok(decode_row(row)))
+                    .query_row([key], |row| Ok(decode_row(row, &mut sources)))
                     .optional()?;
-                if let Some(Some(cached)) = row.transpose()? {
+                if let Some(cached) = row.transpose()? {
                     found.insert(key.to_string(), cached);
                 }
             }
@@ -263,12 +264,7 @@ impl Cache {
         let mut all = Found::with_capacity_and_hasher(capacity, Default::default());
         let mut sources = Sources::default();
         while let Some(row) = rows.next()? {
-            let cached = Cached {
-                source: sources.get(row.get_ref(1)?.as_str()?),
-                json: row.get(2)?,
-                created_at: row.get(3).unwrap_or_default(),
-            };
-            all.insert(row.get(0)?, cached);
+            all.insert(row.get(0)?, decode_row(row, &mut sources)?);
         }
         Ok(all)
     }
@@ -339,12 +335,13 @@ impl Cache {
     }
 }
 
-fn decode_row(row: &rusqlite::Row) -> rusqlite::Result<Option<Cached>> {
-    Ok(Some(Cached {
-        source: Arc::from(row.get_ref(1)?.as_str()?),
+/// A row of `SELECT key, source, blueprint, created_at`.
+fn decode_row(row: &rusqlite::Row, sources: &mut Sources) -> rusqlite::Result<Cached> {
+    Ok(Cached {
+        source: sources.get(row.get_ref(1)?.as_str()?),
         json: row.get(2)?,
         created_at: row.get(3).unwrap_or_default(),
-    }))
+    })
 }
 
 /// The sources met so far, each allocated once: a cache holds a handful of them (`local` and
