@@ -71,7 +71,9 @@ impl Output {
                 let behind = WriteBehind::new(temp.as_file());
                 Ok(Pending::File {
                     path: path.clone(),
-                    writer: BufWriter::with_capacity(1 << 20, temp),
+                    // Small: a rendered stretch of hundreds of kilobytes then goes to the file
+                    // directly instead of being copied through the buffer first.
+                    writer: BufWriter::with_capacity(64 << 10, temp),
                     behind,
                 })
             }
