@@ -46,11 +46,19 @@ pub fn render_and_write(
 ) -> Result<()> {
     let lib = &prepared.library;
     let ids = prepared.track_ids();
+    // `--write genre,genre` names a field twice; it is written once.
+    let mut fields: Vec<WriteField> = Vec::with_capacity(plan.fields.len());
+    for field in plan.fields {
+        if !fields.contains(field) {
+            fields.push(*field);
+        }
+    }
     let tracks = TrackRenderer {
         prepared,
         blueprints,
         reasons,
-        plan,
+        level: plan.level,
+        fields: &fields,
         remembered,
         ids: &ids,
     };
@@ -166,7 +174,9 @@ struct TrackRenderer<'a> {
     prepared: &'a Prepared,
     blueprints: &'a [Option<&'a Cached>],
     reasons: &'a HashMap<String, String>,
-    plan: &'a RenderPlan<'a>,
+    level: Level,
+    /// The fields to write, each once.
+    fields: &'a [WriteField],
     remembered: &'a Remembered,
     ids: &'a [Cow<'a, str>],
 }
@@ -214,12 +224,7 @@ impl TrackRenderer<'_> {
     /// between two renders it waited for each (a fifth of the render at 50,000 tracks).
     fn remembered_in(&self, tracks: Range<usize>) -> Vec<u16> {
         let lib = &self.prepared.library;
-        let mut fields: Vec<Field> = Vec::new();
-        for field in self.plan.fields.iter().map(|&f| written(f)) {
-            if !fields.contains(&field) {
-                fields.push(field);
-            }
-        }
+        let fields: Vec<Field> = self.fields.iter().map(|&f| written(f)).collect();
         let rendered = |i: &usize| self.blueprints[*i].is_some();
         let digests: Vec<(usize, Field, i64)> = tracks
             .clone()
@@ -255,8 +260,8 @@ impl TrackRenderer<'_> {
         let lib = &self.prepared.library;
         let entry = &lib.tracks[index];
         let mut outcome = TrackOutcome::default();
-        let rendered = render_ref(blueprint, self.plan.level);
-        for (field, value) in field_values(lib, entry, rendered, self.plan.fields) {
+        let rendered = render_ref(blueprint, self.level);
+        for (field, value) in field_values(lib, entry, rendered, self.fields) {
             let current = lib.value(entry, field);
             if current == value {
                 continue;
@@ -309,7 +314,7 @@ fn written(field: WriteField) -> Field {
     }
 }
 
-/// The values a track gets for the chosen fields.
+/// The values a track gets for the chosen fields, each named once.
 fn field_values(
     lib: &Library,
     entry: &TrackEntry,
@@ -317,11 +322,7 @@ fn field_values(
     fields: &[WriteField],
 ) -> Vec<(Field, String)> {
     let mut values = Vec::with_capacity(fields.len());
-    for (i, field) in fields.iter().enumerate() {
-        // `--write genre,genre` names a field twice; it is written once.
-        if fields[..i].contains(field) {
-            continue;
-        }
+    for field in fields {
         match field {
             WriteField::Genre => {
                 values.push((Field::Genre, std::mem::take(&mut rendered.genre)));
