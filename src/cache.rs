@@ -316,8 +316,10 @@ impl Cache {
         self.conn
             .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         let committed = self.in_transaction(work);
-        self.conn.execute_batch("PRAGMA synchronous = FULL")?;
-        committed
+        let restored = self.conn.execute_batch("PRAGMA synchronous = FULL");
+        let value = committed?;
+        restored?;
+        Ok(value)
     }
 
     pub fn in_transaction<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
