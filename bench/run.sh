@@ -164,6 +164,11 @@ run_timed() {
     T_RSS=${T_RSS:-0}
 }
 
+# spread VALUE...: "fastest-slowest" in seconds.
+spread() {
+    printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'
+}
+
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
         END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -198,6 +203,7 @@ HOST_CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/nul
 HOST_CPU=${HOST_CPU:-unknown CPU}
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 WARM_ROWS=()
+RANGE_ROWS=()
 
 for N in $SIZES; do
     LIB="$OUT/lib-$N.xml"
@@ -247,6 +253,8 @@ for N in $SIZES; do
     TG_RSS=$(median "${rss[@]}")
     PEER_S=$(median "${peer_walls[@]}")
     PEER_RSS=$(median "${peer_rss[@]}")
+
+    RANGE_ROWS+=("| $N | $(spread "${walls[@]}") | $(spread "${peer_walls[@]}") |")
 
     WARM_ROWS+=("| $N | $MB | $GEN_S | $CACHED / $TRACKS | $(calc "$TG_S" 3) | $(calc "$TG_RSS / 1024" 1) \
 | $(calc "$N / $TG_S" 0) | $(calc "$BYTES / 1e6 / $TG_S" 1) | $(calc "$PEER_S" 3) \
@@ -303,6 +311,12 @@ COLD_RATIO=$(calc "${COLD_WALL[cold-serial]} / ${COLD_WALL[cold-default]}" 1)
     echo "| tracks | library MB | generated in s | blueprints / tracks | taggenius s | taggenius RSS MB | tracks/s | MB/s | Python peer s | peer RSS MB | speed-up |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${WARM_ROWS[@]}"
+    echo
+    echo "Fastest and slowest of those runs, in seconds (on a shared machine they drift by minutes):"
+    echo
+    echo "| tracks | taggenius | Python peer |"
+    echo "|---:|---:|---:|"
+    printf '%s\n' "${RANGE_ROWS[@]}"
     echo
     echo "## Cold tag against the mock OpenAI server"
     echo
