@@ -14,7 +14,7 @@ use crate::cache::{Cache, Cached};
 use crate::history::{Missing, Summary};
 use crate::library::{Field, Library, TrackEntry};
 use crate::originals::{Remembered, TrackDigest};
-use crate::output::Output;
+use crate::output::{Output, Pending};
 use crate::pipeline::Prepared;
 use crate::render::{
     comment_with_block, find_block, render_ref, Level, Rendered, WriteField, KEEP_COLOUR,
@@ -46,13 +46,7 @@ pub fn render_and_write(
 ) -> Result<()> {
     let lib = &prepared.library;
     let ids = prepared.track_ids();
-    // `--write genre,genre` names a field twice; it is written once.
-    let mut fields: Vec<WriteField> = Vec::with_capacity(plan.fields.len());
-    for field in plan.fields {
-        if !fields.contains(field) {
-            fields.push(*field);
-        }
-    }
+    let fields = distinct(plan.fields);
     let tracks = TrackRenderer {
         prepared,
         blueprints,
@@ -63,45 +57,9 @@ pub fn render_and_write(
         ids: &ids,
     };
     let mut pending = plan.output.begin()?;
-    let mut originals = Vec::new();
-    // Two threads render alternate chunks of tracks, each into its stretch of the output, while
-    // this one writes the stretches in order; each channel holds one chunk, so memory
-    // stays flat whatever the library's size.
     let chunks = chunks(lib);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..RENDER_THREADS)
-            .map(|worker| {
-                let (tx, rx) = mpsc::sync_channel(1);
-                let (used_tx, used_rx) = mpsc::channel::<Vec<u8>>();
-                let (tracks, chunks) = (&tracks, &chunks);
-                s.spawn(move || {
-                    for (range, stretch) in chunks.iter().skip(worker).step_by(RENDER_THREADS) {
-                        // A written stretch's buffer comes back to be filled again.
-                        let bytes = used_rx.try_recv().unwrap_or_default();
-                        let chunk = tracks.render_chunk(range.clone(), stretch.clone(), bytes);
-                        if tx.send(chunk).is_err() {
-                            break;
-                        }
-                    }
-                });
-                (rx, used_tx)
-            })
-            .collect();
-        for k in 0..chunks.len() {
-            let (rx, used) = &workers[k % RENDER_THREADS];
-            let chunk = rx
-                .recv()
-                .map_err(|_| anyhow::anyhow!("internal error: rendering stopped"))?;
-            let mut chunk = chunk.map_err(|e| pending_error(plan.output, e))?;
-            pending
-                .write_all(&chunk.bytes)
-                .map_err(|e| pending_error(plan.output, e))?;
-            originals.append(&mut chunk.originals);
-            summary.missing.append(&mut chunk.missing);
-            let _ = used.send(chunk.bytes);
-        }
-        Ok::<(), anyhow::Error>(())
-    })?;
+    let (originals, mut missing) = tracks.render_in_order(&chunks, &mut pending, plan.output)?;
+    summary.missing.append(&mut missing);
     if chunks.is_empty() {
         pending
             .write_all(lib.bytes())
@@ -110,6 +68,18 @@ pub fn render_and_write(
     summary.tracks = lib.tracks.len();
     summary.level = plan.level.name().to_string();
     summary.output = plan.output.describe();
+    record_run(cache, plan, summary, &originals)?;
+    pending.finish()
+}
+
+/// Remembers the overwritten originals and records the run in one commit, before the output
+/// appears.
+fn record_run(
+    cache: &Cache,
+    plan: &RenderPlan,
+    summary: &Summary,
+    originals: &[Original],
+) -> Result<()> {
     // One commit before the output appears: committing after a large output has been renamed
     // into place waits while the file system writes that output out (ext4's rename safety). So
     // does the checkpoint SQLite makes when it closes, hence one now. A run that fetched no
@@ -120,15 +90,30 @@ pub fn render_and_write(
         cache.commit_lazily(record)?;
     } else {
         cache.in_transaction(|| {
-            for (track, field, raw) in &originals {
+            for (track, field, raw) in originals {
                 cache.remember_original(track, field.attribute(), raw.as_deref())?;
             }
             record()
         })?;
         cache.checkpoint();
     }
-    pending.finish()
+    Ok(())
 }
+
+/// `--write genre,genre` names a field twice; it is written once.
+fn distinct(fields: &[WriteField]) -> Vec<WriteField> {
+    let mut once: Vec<WriteField> = Vec::with_capacity(fields.len());
+    for field in fields {
+        if !once.contains(field) {
+            once.push(*field);
+        }
+    }
+    once
+}
+
+/// A value to remember for `clear`: the track's identity, the field, and its raw value (`None`
+/// where the attribute was absent).
+type Original = (String, Field, Option<Vec<u8>>);
 
 /// Tracks rendered at a time by one thread.
 const CHUNK: usize = 512;
@@ -157,7 +142,7 @@ fn chunks(lib: &Library) -> Vec<(Range<usize>, Range<usize>)> {
 /// leave to remember for `clear` or to report as missing.
 struct ChunkOutcome {
     bytes: Vec<u8>,
-    originals: Vec<(String, Field, Option<Vec<u8>>)>,
+    originals: Vec<Original>,
     missing: Vec<Missing>,
 }
 
@@ -165,7 +150,7 @@ struct ChunkOutcome {
 #[derive(Default)]
 struct TrackOutcome {
     edits: Vec<Edit>,
-    originals: Vec<(String, Field, Option<Vec<u8>>)>,
+    originals: Vec<Original>,
     missing: Option<Box<Missing>>,
 }
 
@@ -182,6 +167,52 @@ struct TrackRenderer<'a> {
 }
 
 impl TrackRenderer<'_> {
+    /// Two threads render alternate chunks of tracks, each into its stretch of the output, while
+    /// this one writes the stretches in order; each channel holds one chunk, so memory stays
+    /// flat whatever the library's size. Returns the originals to remember and the misses.
+    fn render_in_order(
+        &self,
+        chunks: &[(Range<usize>, Range<usize>)],
+        pending: &mut Pending,
+        output: &Output,
+    ) -> Result<(Vec<Original>, Vec<Missing>)> {
+        let (mut originals, mut missing) = (Vec::new(), Vec::new());
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..RENDER_THREADS)
+                .map(|worker| {
+                    let (tx, rx) = mpsc::sync_channel(1);
+                    let (used_tx, used_rx) = mpsc::channel::<Vec<u8>>();
+                    s.spawn(move || {
+                        for (range, stretch) in chunks.iter().skip(worker).step_by(RENDER_THREADS) {
+                            // A written stretch's buffer comes back to be filled again.
+                            let bytes = used_rx.try_recv().unwrap_or_default();
+                            let chunk = self.render_chunk(range.clone(), stretch.clone(), bytes);
+                            if tx.send(chunk).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    (rx, used_tx)
+                })
+                .collect();
+            for k in 0..chunks.len() {
+                let (rx, used) = &workers[k % RENDER_THREADS];
+                let chunk = rx
+                    .recv()
+                    .map_err(|_| anyhow::anyhow!("internal error: rendering stopped"))?;
+                let mut chunk = chunk.map_err(|e| pending_error(output, e))?;
+                pending
+                    .write_all(&chunk.bytes)
+                    .map_err(|e| pending_error(output, e))?;
+                originals.append(&mut chunk.originals);
+                missing.append(&mut chunk.missing);
+                let _ = used.send(chunk.bytes);
+            }
+            Ok::<(), anyhow::Error>(())
+        })?;
+        Ok((originals, missing))
+    }
+
     /// Renders `tracks` and splices them into `stretch` of the input, in `bytes`.
     fn render_chunk(
         &self,
