@@ -353,26 +353,24 @@ fn field_values(
     fields: &[WriteField],
 ) -> Vec<(Field, String)> {
     let mut values = Vec::with_capacity(fields.len());
-    for field in fields {
-        match field {
-            WriteField::Genre => {
-                values.push((Field::Genre, std::mem::take(&mut rendered.genre)));
-            }
+    for &field in fields {
+        let value = match field {
+            WriteField::Genre => std::mem::take(&mut rendered.genre),
             WriteField::Comments => {
-                let current = lib.value(entry, Field::Comments);
-                values.push((
-                    Field::Comments,
-                    comment_with_block(&current, &rendered.block),
-                ));
+                comment_with_block(&lib.value(entry, Field::Comments), &rendered.block)
             }
             WriteField::Colour => {
-                let current = lib.value(entry, Field::Colour);
-                if !current.eq_ignore_ascii_case(KEEP_COLOUR) {
-                    values.push((Field::Colour, rendered.colour.to_string()));
+                if lib
+                    .value(entry, Field::Colour)
+                    .eq_ignore_ascii_case(KEEP_COLOUR)
+                {
+                    continue;
                 }
+                rendered.colour.to_string()
             }
-            WriteField::Rating => values.push((Field::Rating, rendered.rating.to_string())),
-        }
+            WriteField::Rating => rendered.rating.to_string(),
+        };
+        values.push((written(field), value));
     }
     values
 }
