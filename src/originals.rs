@@ -89,14 +89,6 @@ impl Remembered {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.digests.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.digests.is_empty()
-    }
-
     pub fn contains(&self, digest: i64) -> bool {
         let run = leading(digest, self.bits);
         match (self.starts.get(run), self.starts.get(run + 1)) {
@@ -196,7 +188,7 @@ mod tests {
         assert_eq!(originals["t1"]["Genre"].as_deref(), Some(&b"New"[..]));
         assert_eq!(originals["t1"]["Colour"], None);
         let remembered = cache.remembered_values().unwrap();
-        assert_eq!(remembered.len(), 2);
+        assert_eq!(remembered.digests.len(), 2);
         assert!(remembered.contains(original_digest(b"t1", "Genre", Some(b"New"))));
         assert!(remembered.contains(original_digest(b"t1", "Colour", None)));
         assert!(!remembered.contains(original_digest(b"t1", "Genre", Some(b"Old"))));
