@@ -71,7 +71,7 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
         Some(None) if user.is_empty() => {
             restore_attribute(lib.bytes(), entry, Field::Comments, None)
         }
-        _ => Some(set_attribute(entry, Field::Comments, &user)),
+        _ => Some(set_attribute(entry, Field::Comments, user)),
     };
     edits.extend(edit);
 }

@@ -16,7 +16,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tracks · {per_sec} · {msg} · ETA {eta}",
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tracks · {per_sec:1} · {msg} · ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);

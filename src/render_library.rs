@@ -305,7 +305,7 @@ impl TrackRenderer<'_> {
                 let raw = raw.map(<[u8]>::to_vec);
                 outcome.originals.push((id.to_string(), field, raw));
             }
-            outcome.edits.push(set_attribute(entry, field, &value));
+            outcome.edits.push(set_attribute(entry, field, value));
         }
         outcome
     }

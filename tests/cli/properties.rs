@@ -504,7 +504,7 @@ fn set_splice_restore(
 ) -> Result<(), TestCaseError> {
     let mut edits: Vec<Edit> = values
         .iter()
-        .map(|(i, field, value)| set_attribute(&lib.tracks[*i], *field, value))
+        .map(|(i, field, value)| set_attribute(&lib.tracks[*i], *field, value.clone()))
         .collect();
     let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {
