@@ -135,26 +135,28 @@ pub fn for_each_attribute<'a>(
         let name_start = i;
         // The name the template expects here, directly followed by `=`, needs no scan.
         let expected = template.get(count).filter(|_| checked.is_none());
-        match expected {
+        let as_expected = match expected {
             Some(t)
                 if content.get(i + t.len()) == Some(&b'=') && same(&content[i..i + t.len()], t) =>
             {
                 i += t.len();
+                true
             }
             _ => {
                 while i < content.len() && !content[i].is_ascii_whitespace() && content[i] != b'=' {
                     i += 1;
                 }
+                false
             }
-        }
+        };
         let key = &content[name_start..i];
         let on_template = |template: &[&[u8]]| template.get(count).is_some_and(|t| same(t, key));
-        if checked.is_none() && !on_template(template) {
+        if !as_expected && checked.is_none() && !on_template(template) {
             if let Some(other) = known.other(name, &template[..count], key) {
                 template = other;
             }
         }
-        if checked.is_none() && !on_template(template) {
+        if !as_expected && checked.is_none() && !on_template(template) {
             let mut names = NameSet::default();
             for &n in &template[..count] {
                 names.insert(n);
