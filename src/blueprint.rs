@@ -124,7 +124,7 @@ impl<'a> BlueprintRef<'a> {
     /// `None` when the JSON does not hold a blueprint, or holds a word written with a JSON
     /// escape (`\"`), which cannot be borrowed: then `Blueprint::from_stored_json` reads it.
     pub fn from_stored_json(text: &'a str) -> Option<BlueprintRef<'a>> {
-        serde_json::from_str(text).ok()
+        crate::stored_blueprint::read_as_stored(text).or_else(|| serde_json::from_str(text).ok())
     }
 
     pub fn of(bp: &'a Blueprint) -> BlueprintRef<'a> {
@@ -154,7 +154,7 @@ impl<'a> Words<'a> {
         words
     }
 
-    fn push(&mut self, word: &'a str) {
+    pub(crate) fn push(&mut self, word: &'a str) {
         if let Some(slot) = self.words.get_mut(self.len) {
             *slot = word;
             self.len += 1;

@@ -31,6 +31,7 @@ pub mod render_library;
 mod report;
 mod retag;
 mod scan;
+mod stored_blueprint;
 mod tag;
 pub mod track;
 pub mod writer;
