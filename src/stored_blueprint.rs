@@ -23,7 +23,7 @@ pub fn read_as_stored(text: &str) -> Option<BlueprintRef<'_>> {
     let components = r.words()?;
     r.literal(",\"time_period\":")?;
     let time_period = r.words()?;
-    r.literal("}")?;
+    r.byte(b'}')?;
     (reader.at == text.len()).then_some(BlueprintRef {
         primary_genre,
         sub_genre,
@@ -41,6 +41,13 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// One byte, compared as a byte: most of what `literal` would be asked for is one quote,
+    /// comma or bracket.
+    fn byte(&mut self, byte: u8) -> Option<()> {
+        let found = self.text.as_bytes().get(self.at) == Some(&byte);
+        found.then(|| self.at += 1)
+    }
+
     fn literal(&mut self, literal: &str) -> Option<()> {
         let found = self.text.as_bytes()[self.at..].starts_with(literal.as_bytes());
         found.then(|| self.at += literal.len())
@@ -48,7 +55,7 @@ impl<'a> Reader<'a> {
 
     /// A string without escapes or control characters, borrowed.
     fn string(&mut self) -> Option<&'a str> {
-        self.literal("\"")?;
+        self.byte(b'"')?;
         let rest = &self.text.as_bytes()[self.at..];
         // Words are a few bytes long: one plain loop beats setting up a vector search.
         let len = rest
@@ -64,15 +71,15 @@ impl<'a> Reader<'a> {
     }
 
     fn words(&mut self) -> Option<Words<'a>> {
-        self.literal("[")?;
+        self.byte(b'[')?;
         let mut words = Words::default();
-        if self.literal("]").is_some() {
+        if self.byte(b']').is_some() {
             return Some(words);
         }
         loop {
             words.push(self.string()?);
-            if self.literal(",").is_none() {
-                self.literal("]")?;
+            if self.byte(b',').is_none() {
+                self.byte(b']')?;
                 return Some(words);
             }
         }

@@ -87,20 +87,29 @@ fn fold(text: &str) -> String {
 fn fold_into(out: &mut String, text: &str) {
     let start = out.len();
     if text.is_ascii() {
-        // Byte by byte: most names are ASCII, and this is several times quicker than
-        // splitting on Unicode white space.
-        let mut space = false;
-        for &b in text.as_bytes() {
-            if matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
-                space = out.len() > start;
-                continue;
+        // Word by word, lower-cased in one pass at the end: most names are ASCII, and this is
+        // several times quicker than splitting on Unicode white space or pushing byte by byte.
+        // The same white space as Unicode's within ASCII (it counts U+000B; is_ascii_whitespace
+        // does not).
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
             }
-            if space {
-                out.push(' ');
-                space = false;
+            let word_start = i;
+            while i < bytes.len() && !is_space(bytes[i]) {
+                i += 1;
             }
-            out.push(char::from(b.to_ascii_lowercase()));
+            if word_start < i {
+                if out.len() > start {
+                    out.push(' ');
+                }
+                out.push_str(&text[word_start..i]);
+            }
         }
+        out[start..].make_ascii_lowercase();
         return;
     }
     for word in text.split_whitespace() {
