@@ -16,15 +16,29 @@ pub struct Prepared {
     pub library: Library,
     /// The cache key of each track; `None` for a track with neither title nor file name.
     pub keys: Vec<Option<String>>,
+    /// The hash of each track's identity (`track_id`), taken while its bytes are at hand.
+    id_hashes: Vec<u64>,
 }
 
 impl Prepared {
     pub fn new(library: Library) -> Prepared {
         // Two halves on two cores: folding keys is a tenth of a large re-render.
-        let keys = in_halves(&library.tracks, |tracks| {
-            tracks.iter().map(|t| key_of(&library, t)).collect()
+        let keyed: Vec<(Option<String>, u64)> = in_halves(&library.tracks, |tracks| {
+            tracks
+                .iter()
+                .map(|t| {
+                    let key = key_of(&library, t);
+                    let id_hash = hash_bytes(track_id(&library, t, key.as_deref()).as_bytes());
+                    (key, id_hash)
+                })
+                .collect()
         });
-        Prepared { library, keys }
+        let (keys, id_hashes) = keyed.into_iter().unzip();
+        Prepared {
+            library,
+            keys,
+            id_hashes,
+        }
     }
 
     /// Each distinct key once, with the index of the first track that carries it.
@@ -45,17 +59,12 @@ impl Prepared {
     /// Each track's identity for the originals `clear` restores.
     pub fn track_ids(&self) -> Vec<Cow<'_, str>> {
         let lib = &self.library;
-        // Identities and their hashes on two cores; then only identities whose hash recurs,
-        // a tenth of a typical library, are counted by their text.
-        let mut ids: Vec<(Cow<str>, u64)> = indices_in_halves(lib.tracks.len(), |range| {
-            range
-                .map(|i| track_id(lib, &lib.tracks[i], self.keys[i].as_deref()))
-                .map(|id| {
-                    let hash = hash_bytes(id.as_bytes());
-                    (id, hash)
-                })
-                .collect()
-        });
+        // Only identities whose hash recurs, a tenth of a typical library, are counted by
+        // their text.
+        let mut ids: Vec<(Cow<str>, u64)> = (lib.tracks.iter().zip(&self.keys))
+            .map(|(entry, key)| track_id(lib, entry, key.as_deref()))
+            .zip(self.id_hashes.iter().copied())
+            .collect();
         let mut hashes: FastMap<u64, u32> =
             FastMap::with_capacity_and_hasher(ids.len(), Default::default());
         for (_, hash) in &ids {

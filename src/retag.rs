@@ -43,13 +43,14 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     };
     args.render.check_json(&library)?;
     let output = Output::choose(&library, args.render.output.as_deref(), "tagged")?;
-    // The cache is read on a second connection while the library is parsed.
+    // The cache is read on a second connection while the library is parsed and its keys are
+    // folded.
     let size = std::fs::metadata(&library).map(|m| m.len()).ok();
-    let (read, preloaded) = std::thread::scope(|s| {
+    let (prepared, preloaded) = std::thread::scope(|s| {
         let preloaded = s.spawn(|| preload(db, size));
-        (Library::read(&library), preloaded.join())
+        (Library::read(&library).map(Prepared::new), preloaded.join())
     });
-    let prepared = Prepared::new(read?);
+    let prepared = prepared?;
     let (remembered, all) =
         preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
     let found = match all {
