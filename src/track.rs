@@ -116,7 +116,14 @@ fn fold_into(out: &mut String, text: &str) {
         if out.len() > start {
             out.push(' ');
         }
-        out.push_str(&word.to_lowercase());
+        // Only a word with a non-ASCII letter needs Unicode's rules (and a string of its own).
+        if word.is_ascii() {
+            let word_start = out.len();
+            out.push_str(word);
+            out[word_start..].make_ascii_lowercase();
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
     }
 }
 
