@@ -291,21 +291,25 @@ fn retry(reason: String, wait: Option<Duration>) -> Attempt {
     }
 }
 
-/// `retry-after-ms` (OpenAI) or `Retry-After` in seconds; HTTP dates are not worth parsing.
+/// `retry-after-ms` (OpenAI), or `Retry-After` in seconds or as an HTTP date (which proxies
+/// in front of a server may send).
 fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
+    let text = |name: &str| Some(headers.get(name)?.to_str().ok()?.trim());
     let number = |name: &str| {
-        headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
+        text(name)?
             .parse::<f64>()
             .ok()
             .filter(|n| n.is_finite() && *n >= 0.0)
     };
+    let until_date = || {
+        let date = httpdate::parse_http_date(text("retry-after")?).ok()?;
+        // A date already past means: now.
+        Some(date.duration_since(SystemTime::now()).unwrap_or_default())
+    };
     let wait = number("retry-after-ms")
         .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| number("retry-after").map(Duration::from_secs_f64))?;
+        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
+        .or_else(until_date)?;
     // A little jitter so that paused workers do not all return in the same millisecond.
     Some(wait.min(RETRY_AFTER_CAP).mul_f64(1.0 + 0.1 * random_unit()))
 }

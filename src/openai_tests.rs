@@ -308,6 +308,25 @@ fn rate_limit_waits_for_retry_after_then_succeeds() {
 }
 
 #[test]
+fn retry_after_given_as_an_http_date_is_waited_for() {
+    // Whole seconds only: two ahead is a wait of more than one.
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    let server = mock(move |n, body| match n {
+        0 => Reply {
+            headers: vec![("Retry-After", date.clone())],
+            ..reply(503, "busy")
+        },
+        _ => answer_all(body),
+    });
+    let started = Instant::now();
+    let (result, events) = run(&config(&server.url, 4), jobs(3));
+    assert!(result.is_ok());
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(count(&events, is_request), 2);
+    assert_eq!(count(&events, is_blueprint), 3);
+}
+
+#[test]
 fn server_error_is_retried() {
     let server = mock(|n, body| match n {
         0 => reply(500, "oops"),
