@@ -54,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
     let mut edits: Vec<Edit> = lib
         .tracks
         .iter()
-        .flat_map(|entry| values.iter().map(|(f, v)| set_attribute(entry, *f, v)))
+        .flat_map(|entry| {
+            values
+                .iter()
+                .map(|(f, v)| set_attribute(entry, *f, v.clone()))
+        })
         .collect();
     let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {
