@@ -14,6 +14,7 @@ use crate::render::{find_block, user_comment};
 use crate::writer::{restore_attribute, set_attribute, Edit};
 
 use crate::originals::FieldOriginals as Originals;
+use crate::report::counted;
 
 pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let output = Output::choose(&args.library, args.output.as_deref(), "cleared")?;
@@ -35,8 +36,8 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     output.write(lib.bytes(), &mut edits)?;
     if !args.quiet {
         eprintln!(
-            "cleared {cleared} of {} tracks → {}",
-            lib.tracks.len(),
+            "cleared {cleared} of {} → {}",
+            counted(lib.tracks.len() as u64, "track"),
             output.describe()
         );
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::openai;
 use crate::pipeline::Prepared;
 use crate::provider::Provider;
+use crate::report::counted;
 use crate::track::TrackInfo;
 
 #[derive(Debug, Serialize)]
@@ -54,8 +55,9 @@ pub fn print(
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
-            "{} tracks, {} unique: {} in the cache, {} to ask {} in {} requests, about {} prompt + {} completion tokens, ${:.4}",
-            plan.tracks, plan.unique, plan.cached, plan.to_fetch, plan.provider, plan.requests,
+            "{}, {} unique: {} in the cache, {} to ask {} in {}, about {} prompt + {} completion tokens, ${:.4}",
+            counted(plan.tracks as u64, "track"), plan.unique, plan.cached, plan.to_fetch,
+            plan.provider, counted(plan.requests, "request"),
             plan.prompt_tokens, plan.completion_tokens, plan.cost_usd
         )?;
         writeln!(out, "dry run: nothing was sent and nothing was written")?;

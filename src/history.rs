@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::cache::{now, Cache};
+use crate::report::counted;
 
 /// A track left without a blueprint, and why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -177,8 +178,8 @@ impl std::fmt::Display for Stats {
         )?;
         writeln!(
             f,
-            "originals    {} tracks remembered for `clear`",
-            self.originals
+            "originals    {} remembered for `clear`",
+            counted(self.originals as u64, "track")
         )?;
         writeln!(f, "runs         {}", self.runs)?;
         writeln!(f, "cache hits   {}", self.cache_hits)?;

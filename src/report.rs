@@ -38,10 +38,10 @@ pub fn report(verb: &str, summary: &Summary, json: bool, quiet: bool) -> Result<
 fn sentence(verb: &str, s: &Summary) -> String {
     let rendered = s.tracks - s.missing.len();
     let mut line = format!(
-        "{verb} {rendered} of {} tracks at level {} ({} blueprints from the cache, {} {}",
-        s.tracks,
+        "{verb} {rendered} of {} at level {} ({} from the cache, {} {}",
+        counted(s.tracks as u64, "track"),
         s.level,
-        s.cached,
+        counted(s.cached as u64, "blueprint"),
         s.fetched,
         if s.guessed_locally {
             "guessed offline from their own tags"
@@ -50,7 +50,8 @@ fn sentence(verb: &str, s: &Summary) -> String {
         }
     );
     if s.requests > 0 {
-        line.push_str(&format!(" in {} requests, ${:.4}", s.requests, s.cost_usd));
+        let requests = counted(s.requests, "request");
+        line.push_str(&format!(" in {requests}, ${:.4}", s.cost_usd));
     }
     line.push(')');
     if !s.missing.is_empty() {
@@ -58,6 +59,14 @@ fn sentence(verb: &str, s: &Summary) -> String {
     }
     line.push_str(&format!(" → {}", s.output));
     line
+}
+
+/// "1 track", "2 tracks".
+pub fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
 }
 
 /// One JSON object on its own line on stdout. A closed pipe (`| head`) comes back as an error
@@ -68,4 +77,38 @@ pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
     writeln!(out)?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_line_counts_in_words() {
+        let one = Summary {
+            tracks: 1,
+            cached: 1,
+            fetched: 0,
+            requests: 1,
+            level: "essential".into(),
+            output: "out.xml".into(),
+            ..Summary::default()
+        };
+        assert_eq!(
+            sentence("tagged", &one),
+            "tagged 1 of 1 track at level essential (1 blueprint from the cache, 0 fetched \
+             in 1 request, $0.0000) → out.xml"
+        );
+        let many = Summary {
+            tracks: 3,
+            cached: 2,
+            requests: 0,
+            ..one
+        };
+        assert_eq!(
+            sentence("retagged", &many),
+            "retagged 3 of 3 tracks at level essential (2 blueprints from the cache, 0 fetched) \
+             → out.xml"
+        );
+    }
 }
