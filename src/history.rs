@@ -85,13 +85,21 @@ impl Cache {
     }
 
     /// What a blueprint has cost on average, from what this cache paid; used to value hits.
-    pub fn cost_per_blueprint(&self) -> Result<Option<f64>> {
+    /// What `cached` blueprints served from the cache would have cost to ask for again, at
+    /// the average price of those fetched so far: a `tag` that finds them, or a `retag` at
+    /// another level, which without the cache would have meant asking again.
+    pub fn saving(&self, cached: usize) -> Result<f64> {
         let (cost, fetched): (f64, i64) = self.conn.query_row(
             "SELECT coalesce(sum(cost_usd), 0), coalesce(sum(fetched), 0) FROM runs WHERE command = 'tag'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok((fetched > 0 && cost > 0.0).then(|| cost / fetched as f64))
+        let per_blueprint = if fetched > 0 {
+            cost / fetched as f64
+        } else {
+            0.0
+        };
+        Ok(per_blueprint * cached as f64)
     }
 
     pub fn stats(&self) -> Result<Stats> {

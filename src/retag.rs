@@ -58,8 +58,10 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         None => prepared.lookup(&cache)?,
     };
     let blueprints = prepared.blueprints(&found);
+    let cached = Prepared::distinct(&blueprints);
     let mut summary = Summary {
-        cached: Prepared::distinct(&blueprints),
+        cached,
+        saved_usd: cache.saving(cached)?,
         ..Summary::default()
     };
     let plan = RenderPlan {

@@ -77,7 +77,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         command: "tag",
         library: library.as_deref(),
     };
-    summary.saved_usd = cache.cost_per_blueprint()?.unwrap_or(0.0) * summary.cached as f64;
+    summary.saved_usd = cache.saving(summary.cached)?;
     let remembered = cache.remembered_values()?;
     render_library::render_and_write(
         &prepared,

@@ -159,6 +159,39 @@ fn a_cold_run_asks_each_unique_track_once_and_later_runs_ask_nothing() {
 }
 
 #[test]
+fn cache_stats_counts_what_tags_and_retags_saved() {
+    let sb = Sandbox::new();
+    sample(&sb);
+    let mock = Mock::ok();
+    let out = mock.run(&sb, &["tag", "lib.xml", "--json", "-q"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let spent = summary(&out)["cost_usd"].as_f64().unwrap();
+    assert!(spent > 0.0);
+    let asked = mock.requests();
+    let saved = || {
+        let out = sb.run(&["cache", "stats", "--json"]);
+        summary(&out)["saved_usd"].as_f64().unwrap()
+    };
+    assert_eq!(saved(), 0.0, "a cold run saved nothing");
+    // Each of the 9 blueprints again, at another level: what asking again would have cost.
+    let out = mock.run(&sb, &["retag", "--level", "detailed", "-q", "-o", "d.xml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        (saved() - spent).abs() < 1e-9,
+        "{} against {spent}",
+        saved()
+    );
+    let out = mock.run(&sb, &["tag", "lib.xml", "-q", "-o", "again.xml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        (saved() - 2.0 * spent).abs() < 1e-9,
+        "{} against {spent}",
+        saved()
+    );
+    assert_eq!(mock.requests(), asked, "the warm runs asked again");
+}
+
+#[test]
 fn a_429_with_retry_after_is_waited_out_then_retried() {
     let sb = Sandbox::new();
     sample(&sb);
