@@ -12,13 +12,11 @@ use anyhow::Result;
 use crate::blueprint::BlueprintRef;
 use crate::cache::{Cache, Cached};
 use crate::history::{Missing, Summary};
-use crate::library::{Field, Library, TrackEntry};
+use crate::library::{Field, Library};
 use crate::originals::{Remembered, TrackDigest};
 use crate::output::{Output, Pending};
 use crate::pipeline::Prepared;
-use crate::render::{
-    comment_with_block, find_block, render_ref, Level, Rendered, WriteField, KEEP_COLOUR,
-};
+use crate::render::{field_values, render_ref, written, written_by_taggenius, Level, WriteField};
 use crate::writer::{set_attribute, Edit, Splicer};
 
 /// What to render, where, and how the run is recorded in the cache's history.
@@ -333,74 +331,6 @@ fn missing(
         title,
         reason,
     }
-}
-
-/// The attribute a written field sets.
-fn written(field: WriteField) -> Field {
-    match field {
-        WriteField::Genre => Field::Genre,
-        WriteField::Comments => Field::Comments,
-        WriteField::Colour => Field::Colour,
-        WriteField::Rating => Field::Rating,
-    }
-}
-
-/// The values a track gets for the chosen fields, each named once.
-fn field_values(
-    lib: &Library,
-    entry: &TrackEntry,
-    mut rendered: Rendered,
-    fields: &[WriteField],
-) -> Vec<(Field, String)> {
-    let mut values = Vec::with_capacity(fields.len());
-    for &field in fields {
-        let value = match field {
-            WriteField::Genre => std::mem::take(&mut rendered.genre),
-            WriteField::Comments => {
-                comment_with_block(&lib.value(entry, Field::Comments), &rendered.block)
-            }
-            WriteField::Colour => {
-                if lib
-                    .value(entry, Field::Colour)
-                    .eq_ignore_ascii_case(KEEP_COLOUR)
-                {
-                    continue;
-                }
-                rendered.colour.to_string()
-            }
-            WriteField::Rating => rendered.rating.to_string(),
-        };
-        values.push((written(field), value));
-    }
-    values
-}
-
-/// Whether a value is one taggenius wrote, so that it is not mistaken for the user's own: a
-/// value the user set (or changed since) replaces the remembered original, one of ours never
-/// does.
-fn written_by_taggenius(field: Field, current: &str, blueprint: &BlueprintRef) -> bool {
-    match field {
-        Field::Comments => find_block(current).is_some(),
-        Field::Genre => Level::ALL
-            .iter()
-            .any(|level| is_rendered_genre(blueprint, *level, current)),
-        _ => false,
-    }
-}
-
-/// Whether `genre` is what `render` writes at `level`, compared piece by piece without
-/// building the string: this runs for every track of a re-render.
-fn is_rendered_genre(blueprint: &BlueprintRef, level: Level, genre: &str) -> bool {
-    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre) else {
-        return false;
-    };
-    for sub in blueprint.sub_genre.as_slice().iter().take(level.items()) {
-        match rest.strip_prefix(", ").and_then(|r| r.strip_prefix(sub)) {
-            Some(r) => rest = r,
-            None => return false,
-        }
-    }
-    rest.is_empty()
 }
 
 #[cfg(test)]
