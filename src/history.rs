@@ -84,7 +84,6 @@ impl Cache {
             .optional()?)
     }
 
-    /// What a blueprint has cost on average, from what this cache paid; used to value hits.
     /// What `cached` blueprints served from the cache would have cost to ask for again, at
     /// the average price of those fetched so far: a `tag` that finds them, or a `retag` at
     /// another level, which without the cache would have meant asking again.
