@@ -31,7 +31,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{json, Value};
 use taggenius::blueprint::{COMPONENTS, GENRES as PRIMARY_GENRES, SITUATIONS, VIBES};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Header, Method, Request, Response};
+
+#[path = "../tests/support/quick_server.rs"]
+mod quick_server;
+use quick_server::quick_server;
 
 /// Free-text sub-genres per primary genre (same order as PRIMARY_GENRES).
 const SUB_GENRES: &[&[&str]] = &[
@@ -252,7 +256,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let server = match Server::http(("127.0.0.1", config.port)) {
+    let server = match quick_server(config.port) {
         Ok(server) => Arc::new(server),
         Err(e) => {
             eprintln!(

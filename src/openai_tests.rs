@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/quick_server.rs"]
+mod quick_server;
+
 const KEY: &str = "sk-test-SECRET0123456789";
 
 struct Reply {
@@ -58,7 +61,7 @@ impl Mock {
 
 /// A server answering every request on its own thread, so that parallel requests overlap.
 fn mock(handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Mock {
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let server = Arc::new(quick_server::quick_server(0).unwrap());
     let port = server.server_addr().to_ip().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let max_concurrent = Arc::new(AtomicUsize::new(0));

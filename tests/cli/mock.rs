@@ -187,7 +187,7 @@ impl Mock {
         latency: Duration,
         script: impl Fn(usize, &[Asked]) -> Reply + Send + Sync + 'static,
     ) -> Mock {
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("mock server");
+        let server = crate::quick_server::quick_server(0).expect("mock server");
         let port = server.server_addr().to_ip().expect("ip address").port();
         let state = Arc::new(State::default());
         let stop = Arc::new(AtomicBool::new(false));
