@@ -67,9 +67,13 @@ pub fn fetch(
     let result = openai::fetch(online.cfg, jobs, |event| {
         let step = on_event(online, wanted, event, found, summary, &mut reasons);
         match step {
-            Ok(advanced) => {
-                if advanced {
-                    progress.advance(summary.missing.len() + reasons.len(), summary.cost_usd);
+            Ok(settled) => {
+                if settled > 0 {
+                    progress.advance(
+                        settled,
+                        summary.missing.len() + reasons.len(),
+                        summary.cost_usd,
+                    );
                 }
                 keep_going(online, summary)
             }
@@ -132,7 +136,7 @@ fn affordable(online: &Online, wanted: &[(&str, TrackInfo)]) -> usize {
     ((budget / per_track).floor() as usize).min(wanted.len())
 }
 
-/// Handles one event; true when a track was settled (for the progress bar).
+/// Handles one event; returns how many tracks it settled (for the progress bar).
 fn on_event(
     online: &Online,
     wanted: &[(&str, TrackInfo)],
@@ -140,29 +144,39 @@ fn on_event(
     found: &mut Found,
     summary: &mut Summary,
     reasons: &mut HashMap<String, String>,
-) -> Result<bool> {
+) -> Result<usize> {
     let lookup = |id: &str| id.parse::<usize>().ok().and_then(|i| wanted.get(i));
     match event {
-        Event::Blueprint { id, blueprint } => {
-            let Some((key, info)) = lookup(&id) else {
-                return Ok(false);
-            };
+        Event::Blueprints(blueprints) => {
             let source = &online.cfg.model;
-            online
-                .cache
-                .store(key, &info.artist, &info.title, source, &blueprint)?;
-            found.insert(key.to_string(), Cached::new(source, &blueprint));
-            reasons.remove(*key);
-            summary.fetched += 1;
-            Ok(true)
+            let known: Vec<_> = blueprints
+                .iter()
+                .filter_map(|(id, blueprint)| Some((lookup(id)?, blueprint)))
+                .collect();
+            // One commit a reply: a commit waits for the disk, which for a fast local server
+            // took most of a cold run.
+            online.cache.in_transaction(|| {
+                for ((key, info), blueprint) in &known {
+                    online
+                        .cache
+                        .store(key, &info.artist, &info.title, source, blueprint)?;
+                }
+                Ok(())
+            })?;
+            for ((key, _), blueprint) in &known {
+                found.insert(key.to_string(), Cached::new(source, blueprint));
+                reasons.remove(*key);
+            }
+            summary.fetched += known.len();
+            Ok(known.len())
         }
         Event::Failed { id, reason } => {
             let Some((key, _)) = lookup(&id) else {
-                return Ok(false);
+                return Ok(0);
             };
             reasons.insert(key.to_string(), reason);
             summary.failed += 1;
-            Ok(true)
+            Ok(1)
         }
         Event::Usage {
             prompt_tokens,
@@ -173,11 +187,11 @@ fn on_event(
             summary.prompt_tokens += prompt_tokens;
             summary.completion_tokens += completion_tokens;
             summary.cost_usd += cost_usd;
-            Ok(false)
+            Ok(0)
         }
         Event::Request => {
             summary.requests += 1;
-            Ok(false)
+            Ok(0)
         }
     }
 }

@@ -100,8 +100,8 @@ pub struct Job {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// Already validated.
-    Blueprint { id: String, blueprint: Blueprint },
+    /// A reply's blueprints, already validated, by job id: stored together, in one commit.
+    Blueprints(Vec<(String, Blueprint)>),
     /// Never to be cached.
     Failed { id: String, reason: String },
     /// Once per answered HTTP request.
@@ -374,18 +374,19 @@ impl Worker {
             .and_then(|text| openai_reply::parse_entries(&text, &ids))
             .unwrap_or_else(|reason| ids.iter().map(|_| Err(reason.clone())).collect());
         let mut again = Vec::new();
+        let mut blueprints = Vec::new();
         for (job, result) in batch.jobs.into_iter().zip(results) {
             match result {
-                Ok(blueprint) => self.emit(Event::Blueprint {
-                    id: job.id,
-                    blueprint,
-                }),
+                Ok(blueprint) => blueprints.push((job.id, blueprint)),
                 Err(_) if !batch.second_chance => again.push(Batch {
                     jobs: vec![job],
                     second_chance: true,
                 }),
                 Err(reason) => self.fail(job, &reason),
             }
+        }
+        if !blueprints.is_empty() {
+            self.emit(Event::Blueprints(blueprints));
         }
         again
     }

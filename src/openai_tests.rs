@@ -193,8 +193,16 @@ fn is_request(e: &Event) -> bool {
     matches!(e, Event::Request)
 }
 
-fn is_blueprint(e: &Event) -> bool {
-    matches!(e, Event::Blueprint { .. })
+/// Every blueprint the events carry, by job id, in the order they came.
+fn blueprints(events: &[Event]) -> Vec<(String, u8)> {
+    events
+        .iter()
+        .flat_map(|e| match e {
+            Event::Blueprints(got) => got.as_slice(),
+            _ => &[],
+        })
+        .map(|(id, blueprint)| (id.clone(), blueprint.energy_level))
+        .collect()
 }
 
 fn failures(events: &[Event]) -> Vec<(String, String)> {
@@ -225,13 +233,7 @@ fn batches_are_matched_back_by_id() {
     result.unwrap();
     assert_eq!(server.requests(), 3);
     assert_eq!(count(&events, is_request), 3);
-    let mut got: Vec<(String, u8)> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Blueprint { id, blueprint } => Some((id.clone(), blueprint.energy_level)),
-            _ => None,
-        })
-        .collect();
+    let mut got = blueprints(&events);
     got.sort();
     let mut want: Vec<(String, u8)> = (0..10).map(|i| (format!("job{i}"), i % 10 + 1)).collect();
     want.sort();
@@ -307,7 +309,7 @@ fn rate_limit_waits_for_retry_after_then_succeeds() {
     result.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(count(&events, is_request), 2);
-    assert_eq!(count(&events, is_blueprint), 3);
+    assert_eq!(blueprints(&events).len(), 3);
 }
 
 #[test]
@@ -326,7 +328,7 @@ fn retry_after_given_as_an_http_date_is_waited_for() {
     assert!(result.is_ok());
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(count(&events, is_request), 2);
-    assert_eq!(count(&events, is_blueprint), 3);
+    assert_eq!(blueprints(&events).len(), 3);
 }
 
 #[test]
@@ -338,7 +340,7 @@ fn server_error_is_retried() {
     let (result, events) = run(&config(&server.url, 4), jobs(3));
     result.unwrap();
     assert_eq!(server.requests(), 2);
-    assert_eq!(count(&events, is_blueprint), 3);
+    assert_eq!(blueprints(&events).len(), 3);
 }
 
 #[test]
@@ -368,7 +370,7 @@ fn truncated_json_body_is_retried() {
     let (result, events) = run(&config(&server.url, 4), jobs(2));
     result.unwrap();
     assert_eq!(server.requests(), 2);
-    assert_eq!(count(&events, is_blueprint), 2);
+    assert_eq!(blueprints(&events).len(), 2);
 }
 
 /// Reads one HTTP request from a raw socket and returns its body.
@@ -420,7 +422,7 @@ fn body_cut_off_in_transit_is_retried() {
     let (result, events) = run(&config(&url, 4), jobs(2));
     result.unwrap();
     assert_eq!(count(&events, is_request), 2);
-    assert_eq!(count(&events, is_blueprint), 2);
+    assert_eq!(blueprints(&events).len(), 2);
 }
 
 #[test]
@@ -432,7 +434,7 @@ fn invalid_content_is_asked_again_track_by_track() {
     let (result, events) = run(&config(&server.url, 4), jobs(3));
     result.unwrap();
     assert_eq!(server.requests(), 4);
-    assert_eq!(count(&events, is_blueprint), 3);
+    assert_eq!(blueprints(&events).len(), 3);
 }
 
 #[test]
@@ -465,7 +467,7 @@ fn missing_ids_are_asked_again_singly_then_fail() {
     let (result, events) = run(&config(&server.url, 4), jobs(3));
     result.unwrap();
     assert_eq!(server.requests(), 3);
-    assert_eq!(count(&events, is_blueprint), 1);
+    assert_eq!(blueprints(&events).len(), 1);
     let failed = failures(&events);
     assert_eq!(
         failed.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
@@ -568,7 +570,7 @@ fn requests_run_in_parallel() {
     let started = Instant::now();
     let (result, events) = run(&cfg, jobs(8));
     result.unwrap();
-    assert_eq!(count(&events, is_blueprint), 8);
+    assert_eq!(blueprints(&events).len(), 8);
     assert!(
         started.elapsed() < Duration::from_millis(1500),
         "{:?}",
@@ -588,17 +590,17 @@ fn break_stops_further_requests() {
         jobs: 1,
         ..config(&server.url, 1)
     };
-    let mut blueprints = 0;
+    let mut replies = 0;
     let result = fetch(&cfg, jobs(6), |event| {
-        if is_blueprint(&event) {
-            blueprints += 1;
+        if let Event::Blueprints(_) = event {
+            replies += 1;
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
     });
     result.unwrap();
     assert!(server.requests() <= 2, "{} requests", server.requests());
-    assert!(blueprints <= 2);
+    assert!(replies <= 2);
 }
 
 #[test]
@@ -662,7 +664,7 @@ fn rejected_temperature_is_dropped() {
     };
     let (result, events) = run(&cfg, jobs(3));
     result.unwrap();
-    assert_eq!(count(&events, is_blueprint), 3);
+    assert_eq!(blueprints(&events).len(), 3);
     assert_eq!(
         server.requests(),
         4,

@@ -25,9 +25,9 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    pub fn advance(&self, failed: usize, cost_usd: f64) {
+    pub fn advance(&self, tracks: usize, failed: usize, cost_usd: f64) {
         if let Some(bar) = &self.bar {
-            bar.inc(1);
+            bar.inc(tracks as u64);
             bar.set_message(format!("{failed} failed · ${cost_usd:.4}"));
         }
     }
