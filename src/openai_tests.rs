@@ -4,6 +4,7 @@
 use crate::blueprint::GENRES;
 use crate::openai::{estimate, fetch, Event, Job, OpenAiConfig};
 use crate::track::TrackInfo;
+use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -55,14 +56,23 @@ impl Drop for Mock {
 
 impl Mock {
     fn requests(&self) -> usize {
-        self.seen.lock().unwrap().len()
+        self.seen().len()
+    }
+
+    /// The requests so far; a handler thread that panicked leaves them readable.
+    fn seen(&self) -> std::sync::MutexGuard<'_, Vec<Seen>> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 /// A server answering every request on its own thread, so that parallel requests overlap.
-fn mock(handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Mock {
-    let server = Arc::new(quick_server::quick_server(0).unwrap());
-    let port = server.server_addr().to_ip().unwrap().port();
+fn mock(handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Result<Mock> {
+    let server = Arc::new(quick_server::quick_server(0).map_err(|e| anyhow!(e))?);
+    let port = server
+        .server_addr()
+        .to_ip()
+        .context("no IP address")?
+        .port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let max_concurrent = Arc::new(AtomicUsize::new(0));
     let handler: Arc<Handler> = Arc::new(handler);
@@ -70,16 +80,17 @@ fn mock(handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Moc
     let current = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
         for mut request in srv.incoming_requests() {
+            // A body that cannot be read or parsed is kept as null, which no test expects.
             let mut text = String::new();
-            request.as_reader().read_to_string(&mut text).unwrap();
-            let body: Value = serde_json::from_str(&text).unwrap();
+            let _ = request.as_reader().read_to_string(&mut text);
+            let body: Value = serde_json::from_str(&text).unwrap_or_default();
             let auth = request
                 .headers()
                 .iter()
                 .find(|h| h.field.equiv("Authorization"))
                 .map(|h| h.value.to_string());
             let n = {
-                let mut log = log.lock().unwrap();
+                let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
                 log.push(Seen {
                     body: body.clone(),
                     auth,
@@ -96,41 +107,46 @@ fn mock(handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Moc
                 let mut response =
                     tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
                 for (name, value) in answer.headers {
-                    response.add_header(tiny_http::Header::from_bytes(name, value).unwrap());
+                    if let Ok(header) = tiny_http::Header::from_bytes(name, value) {
+                        response.add_header(header);
+                    }
                 }
                 let _ = request.respond(response);
             });
         }
     });
-    Mock {
+    Ok(Mock {
         url: format!("http://127.0.0.1:{port}/v1"),
         seen,
         max_concurrent,
         server,
-    }
+    })
 }
 
-/// The tracks of a request: (local id, title).
+/// The tracks of a request: (local id, title); none when the request is not as expected.
 fn tracks_of(body: &Value) -> Vec<(String, String)> {
-    let messages = body["messages"].as_array().unwrap();
-    let user: Value =
-        serde_json::from_str(messages.last().unwrap()["content"].as_str().unwrap()).unwrap();
-    user["tracks"]
+    let content = body["messages"]
         .as_array()
-        .unwrap()
+        .and_then(|messages| messages.last())
+        .and_then(|last| last["content"].as_str())
+        .unwrap_or_default();
+    let user: Value = serde_json::from_str(content).unwrap_or_default();
+    let tracks = user["tracks"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    tracks
         .iter()
         .map(|t| {
-            (
-                t["id"].as_str().unwrap().into(),
-                t["title"].as_str().unwrap().into(),
-            )
+            let text = |field: &str| t[field].as_str().unwrap_or_default().to_string();
+            (text("id"), text("title"))
         })
         .collect()
 }
 
 /// Energy is derived from the title ("Title 7" → 8) so tests can tell entries apart.
 fn entry(id: &str, title: &str) -> Value {
-    let n: u8 = title.trim_start_matches("Title ").parse().unwrap();
+    let n: u8 = title.trim_start_matches("Title ").parse().unwrap_or(0);
     json!({"id": id, "primary_genre": "House", "sub_genre": ["French House"],
            "energy_level": n % 10 + 1, "energy_vibe": ["Uplifting"],
            "situation_environment": ["Peak Hour"], "components": ["Vocal"],
@@ -218,7 +234,7 @@ fn failures(events: &[Event]) -> Vec<(String, String)> {
 }
 
 #[test]
-fn batches_are_matched_back_by_id() {
+fn batches_are_matched_back_by_id() -> Result<()> {
     // Entries come back reversed, with an unknown id and a worse duplicate of the first.
     let server = mock(|_, body| {
         let tracks = tracks_of(body);
@@ -228,9 +244,9 @@ fn batches_are_matched_back_by_id() {
         dup["energy_level"] = json!(10);
         entries.push(dup);
         reply(200, completion(&json!({ "tracks": entries }).to_string()))
-    });
+    })?;
     let (result, events) = run(&config(&server.url, 4), jobs(10));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 3);
     assert_eq!(count(&events, is_request), 3);
     let mut got = blueprints(&events);
@@ -238,18 +254,19 @@ fn batches_are_matched_back_by_id() {
     let mut want: Vec<(String, u8)> = (0..10).map(|i| (format!("job{i}"), i % 10 + 1)).collect();
     want.sort();
     assert_eq!(got, want);
+    Ok(())
 }
 
 #[test]
-fn request_body_follows_the_contract() {
-    let server = mock(|_, body| answer_all(body));
+fn request_body_follows_the_contract() -> Result<()> {
+    let server = mock(|_, body| answer_all(body))?;
     let cfg = OpenAiConfig {
         jobs: 1,
         ..config(&server.url, 2)
     };
     let (result, _) = run(&cfg, jobs(4));
-    result.unwrap();
-    let seen = server.seen.lock().unwrap();
+    result?;
+    let seen = server.seen();
     assert_eq!(seen.len(), 2);
     assert_eq!(
         seen[0].auth.as_deref(),
@@ -265,35 +282,37 @@ fn request_body_follows_the_contract() {
     assert_eq!(item["additionalProperties"], false);
     assert_eq!(item["properties"]["primary_genre"]["enum"], json!(GENRES));
     assert_eq!(item["properties"]["time_period"]["maxItems"], 1);
-    let messages = body["messages"].as_array().unwrap();
+    let messages = body["messages"].as_array().context("no messages")?;
     assert_eq!(messages[0]["role"], "system");
     assert_eq!(
         messages[0], seen[1].body["messages"][0],
         "static prefix differs"
     );
-    let last = messages.last().unwrap();
+    let last = messages.last().context("no last message")?;
     assert_eq!(last["role"], "user");
-    let user: Value = serde_json::from_str(last["content"].as_str().unwrap()).unwrap();
-    assert_eq!(user.as_object().unwrap().len(), 1);
+    let user: Value = serde_json::from_str(last["content"].as_str().context("no content")?)?;
+    assert_eq!(user.as_object().context("not an object")?.len(), 1);
     assert_eq!(
         user["tracks"][1],
         json!({"id": "2", "artist": "Artist 1", "title": "Title 1", "bpm": 124})
     );
+    Ok(())
 }
 
 #[test]
-fn no_key_means_no_authorization_header() {
-    let server = mock(|_, body| answer_all(body));
+fn no_key_means_no_authorization_header() -> Result<()> {
+    let server = mock(|_, body| answer_all(body))?;
     let cfg = OpenAiConfig {
         api_key: None,
         ..config(&server.url, 2)
     };
-    run(&cfg, jobs(1)).0.unwrap();
-    assert_eq!(server.seen.lock().unwrap()[0].auth, None);
+    run(&cfg, jobs(1)).0?;
+    assert_eq!(server.seen()[0].auth, None);
+    Ok(())
 }
 
 #[test]
-fn rate_limit_waits_for_retry_after_then_succeeds() {
+fn rate_limit_waits_for_retry_after_then_succeeds() -> Result<()> {
     let server = mock(|n, body| match n {
         0 => Reply {
             headers: vec![("Retry-After", "1".into())],
@@ -303,17 +322,18 @@ fn rate_limit_waits_for_retry_after_then_succeeds() {
             )
         },
         _ => answer_all(body),
-    });
+    })?;
     let started = Instant::now();
     let (result, events) = run(&config(&server.url, 4), jobs(3));
-    result.unwrap();
+    result?;
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(count(&events, is_request), 2);
     assert_eq!(blueprints(&events).len(), 3);
+    Ok(())
 }
 
 #[test]
-fn retry_after_given_as_an_http_date_is_waited_for() {
+fn retry_after_given_as_an_http_date_is_waited_for() -> Result<()> {
     // Whole seconds only: two ahead is a wait of more than one.
     let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
     let server = mock(move |n, body| match n {
@@ -322,36 +342,38 @@ fn retry_after_given_as_an_http_date_is_waited_for() {
             ..reply(503, "busy")
         },
         _ => answer_all(body),
-    });
+    })?;
     let started = Instant::now();
     let (result, events) = run(&config(&server.url, 4), jobs(3));
     assert!(result.is_ok());
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(count(&events, is_request), 2);
     assert_eq!(blueprints(&events).len(), 3);
+    Ok(())
 }
 
 #[test]
-fn server_error_is_retried() {
+fn server_error_is_retried() -> Result<()> {
     let server = mock(|n, body| match n {
         0 => reply(500, "oops"),
         _ => answer_all(body),
-    });
+    })?;
     let (result, events) = run(&config(&server.url, 4), jobs(3));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 2);
     assert_eq!(blueprints(&events).len(), 3);
+    Ok(())
 }
 
 #[test]
-fn retries_run_out_into_failures() {
-    let server = mock(|_, _| reply(503, "busy"));
+fn retries_run_out_into_failures() -> Result<()> {
+    let server = mock(|_, _| reply(503, "busy"))?;
     let cfg = OpenAiConfig {
         max_attempts: 2,
         ..config(&server.url, 4)
     };
     let (result, events) = run(&cfg, jobs(2));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 2);
     let failed = failures(&events);
     assert_eq!(failed.len(), 2);
@@ -359,26 +381,31 @@ fn retries_run_out_into_failures() {
         failed[0].1.contains("gave up after 2 attempts"),
         "{failed:?}"
     );
+    Ok(())
 }
 
 #[test]
-fn truncated_json_body_is_retried() {
+fn truncated_json_body_is_retried() -> Result<()> {
     let server = mock(|n, body| match n {
         0 => reply(200, r#"{"choices":[{"message":{"content":"{\"tra"#),
         _ => answer_all(body),
-    });
+    })?;
     let (result, events) = run(&config(&server.url, 4), jobs(2));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 2);
     assert_eq!(blueprints(&events).len(), 2);
+    Ok(())
 }
 
 /// Reads one HTTP request from a raw socket and returns its body.
-fn read_request(stream: &mut std::net::TcpStream) -> Value {
+fn read_request(stream: &mut std::net::TcpStream) -> Result<Value> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        let n = stream.read(&mut buf).unwrap();
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            bail!("the request ended early");
+        }
         data.extend_from_slice(&buf[..n]);
         let text = String::from_utf8_lossy(&data).to_string();
         if let Some(end) = text.find("\r\n\r\n") {
@@ -387,63 +414,72 @@ fn read_request(stream: &mut std::net::TcpStream) -> Value {
                 .find_map(|l| {
                     l.to_ascii_lowercase()
                         .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap())
+                        .and_then(|v| v.trim().parse().ok())
                 })
-                .unwrap();
+                .context("no Content-Length")?;
             if data.len() >= end + 4 + length {
-                return serde_json::from_slice(&data[end + 4..end + 4 + length]).unwrap();
+                return Ok(serde_json::from_slice(&data[end + 4..end + 4 + length])?);
             }
         }
     }
 }
 
+/// Answers the first request with half its body, the rest in full.
+fn answer_cut_off_once(n: usize, stream: std::io::Result<std::net::TcpStream>) -> Result<()> {
+    let mut stream = stream?;
+    let body = read_request(&mut stream)?;
+    let full = answer_all(&body).body;
+    let sent = if n == 0 {
+        &full[..full.len() / 2]
+    } else {
+        &full[..]
+    };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        full.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(sent.as_bytes())?;
+    Ok(())
+}
+
 #[test]
-fn body_cut_off_in_transit_is_retried() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+fn body_cut_off_in_transit_is_retried() -> Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}/v1", listener.local_addr()?);
     std::thread::spawn(move || {
         for (n, stream) in listener.incoming().enumerate() {
-            let mut stream = stream.unwrap();
-            let body = read_request(&mut stream);
-            let full = answer_all(&body).body;
-            let sent = if n == 0 {
-                &full[..full.len() / 2]
-            } else {
-                &full[..]
-            };
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                full.len()
-            );
-            stream.write_all(head.as_bytes()).unwrap();
-            stream.write_all(sent.as_bytes()).unwrap();
+            // A connection that fails leaves its request unanswered, which the test sees.
+            let _ = answer_cut_off_once(n, stream);
         }
     });
     let (result, events) = run(&config(&url, 4), jobs(2));
-    result.unwrap();
+    result?;
     assert_eq!(count(&events, is_request), 2);
     assert_eq!(blueprints(&events).len(), 2);
+    Ok(())
 }
 
 #[test]
-fn invalid_content_is_asked_again_track_by_track() {
+fn invalid_content_is_asked_again_track_by_track() -> Result<()> {
     let server = mock(|_, body| match tracks_of(body).len() {
         1 => answer_all(body),
         _ => reply(200, completion("Sure! Here are your tags: none")),
-    });
+    })?;
     let (result, events) = run(&config(&server.url, 4), jobs(3));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 4);
     assert_eq!(blueprints(&events).len(), 3);
+    Ok(())
 }
 
 #[test]
-fn refusal_is_asked_again_once_then_fails() {
+fn refusal_is_asked_again_once_then_fails() -> Result<()> {
     let refusal = json!({"choices": [{"finish_reason": "stop", "message":
         {"role": "assistant", "content": null, "refusal": "I can't help with that."}}]});
-    let server = mock(move |_, _| reply(200, refusal.to_string()));
+    let server = mock(move |_, _| reply(200, refusal.to_string()))?;
     let (result, events) = run(&config(&server.url, 4), jobs(2));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 3);
     let failed = failures(&events);
     assert_eq!(failed.len(), 2);
@@ -451,10 +487,11 @@ fn refusal_is_asked_again_once_then_fails() {
         failed.iter().all(|(_, r)| r.contains("refused")),
         "{failed:?}"
     );
+    Ok(())
 }
 
 #[test]
-fn missing_ids_are_asked_again_singly_then_fail() {
+fn missing_ids_are_asked_again_singly_then_fail() -> Result<()> {
     // Batches get only their first entry back; single requests get nothing.
     let server = mock(|_, body| {
         let tracks = tracks_of(body);
@@ -463,9 +500,9 @@ fn missing_ids_are_asked_again_singly_then_fail() {
             _ => vec![entry(&tracks[0].0, &tracks[0].1)],
         };
         reply(200, completion(&json!({ "tracks": entries }).to_string()))
-    });
+    })?;
     let (result, events) = run(&config(&server.url, 4), jobs(3));
-    result.unwrap();
+    result?;
     assert_eq!(server.requests(), 3);
     assert_eq!(blueprints(&events).len(), 1);
     let failed = failures(&events);
@@ -474,14 +511,15 @@ fn missing_ids_are_asked_again_singly_then_fail() {
         ["job1", "job2"]
     );
     assert!(failed[0].1.contains("no entry"), "{failed:?}");
+    Ok(())
 }
 
 #[test]
-fn bad_key_is_fatal_and_never_shown() {
+fn bad_key_is_fatal_and_never_shown() -> Result<()> {
     let body = format!(
         r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","code":"invalid_api_key"}}}}"#
     );
-    let server = mock(move |_, _| reply(401, body.clone()));
+    let server = mock(move |_, _| reply(401, body.clone()))?;
     let cfg = config(&server.url, 4);
     let (result, _) = run(&cfg, jobs(8));
     let message = result.unwrap_err().to_string();
@@ -489,12 +527,13 @@ fn bad_key_is_fatal_and_never_shown() {
     assert!(!message.contains(KEY) && !message.contains("SECRET"));
     assert!(server.requests() <= 4, "a bad key must not be retried");
     assert!(!format!("{cfg:?}").contains("SECRET"));
+    Ok(())
 }
 
 #[test]
-fn forbidden_message_is_redacted() {
+fn forbidden_message_is_redacted() -> Result<()> {
     let body = format!(r#"{{"error":{{"message":"key {KEY} is not allowed here"}}}}"#);
-    let server = mock(move |_, _| reply(403, body.clone()));
+    let server = mock(move |_, _| reply(403, body.clone()))?;
     let message = run(&config(&server.url, 4), jobs(1))
         .0
         .unwrap_err()
@@ -504,16 +543,17 @@ fn forbidden_message_is_redacted() {
         "{message}"
     );
     assert!(!message.contains("SECRET"), "{message}");
+    Ok(())
 }
 
 #[test]
-fn exhausted_quota_is_fatal() {
+fn exhausted_quota_is_fatal() -> Result<()> {
     let server = mock(|_, _| {
         reply(
             429,
             r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
         )
-    });
+    })?;
     let started = Instant::now();
     let message = run(&config(&server.url, 4), jobs(2))
         .0
@@ -522,16 +562,17 @@ fn exhausted_quota_is_fatal() {
     assert!(message.contains("quota"), "{message}");
     assert_eq!(server.requests(), 1);
     assert!(started.elapsed() < Duration::from_secs(2));
+    Ok(())
 }
 
 #[test]
-fn unknown_model_is_fatal() {
+fn unknown_model_is_fatal() -> Result<()> {
     let server = mock(|_, _| {
         reply(
             404,
             r#"{"error":{"message":"The model `gpt-9` does not exist","code":"model_not_found"}}"#,
         )
-    });
+    })?;
     let cfg = OpenAiConfig {
         model: "gpt-9".into(),
         ..config(&server.url, 4)
@@ -541,35 +582,33 @@ fn unknown_model_is_fatal() {
         message.contains("gpt-9") && message.contains("404"),
         "{message}"
     );
+    Ok(())
 }
 
 #[test]
-fn connection_refused_is_fatal_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+fn connection_refused_is_fatal_at_once() -> Result<()> {
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let started = Instant::now();
     let cfg = config(&format!("http://127.0.0.1:{port}/v1"), 4);
     let message = run(&cfg, jobs(20)).0.unwrap_err().to_string();
     assert!(message.contains("connection refused"), "{message}");
     assert!(started.elapsed() < Duration::from_secs(2));
+    Ok(())
 }
 
 #[test]
-fn requests_run_in_parallel() {
+fn requests_run_in_parallel() -> Result<()> {
     let server = mock(|_, body| Reply {
         delay: Duration::from_millis(300),
         ..answer_all(body)
-    });
+    })?;
     let cfg = OpenAiConfig {
         jobs: 4,
         ..config(&server.url, 1)
     };
     let started = Instant::now();
     let (result, events) = run(&cfg, jobs(8));
-    result.unwrap();
+    result?;
     assert_eq!(blueprints(&events).len(), 8);
     assert!(
         started.elapsed() < Duration::from_millis(1500),
@@ -577,15 +616,16 @@ fn requests_run_in_parallel() {
         started.elapsed()
     );
     assert!(server.max_concurrent.load(Ordering::SeqCst) > 1);
+    Ok(())
 }
 
 #[test]
-fn break_stops_further_requests() {
+fn break_stops_further_requests() -> Result<()> {
     // The delay lets the Break land before the request already in flight is answered.
     let server = mock(|_, body| Reply {
         delay: Duration::from_millis(100),
         ..answer_all(body)
-    });
+    })?;
     let cfg = OpenAiConfig {
         jobs: 1,
         ..config(&server.url, 1)
@@ -598,17 +638,18 @@ fn break_stops_further_requests() {
         }
         ControlFlow::Continue(())
     });
-    result.unwrap();
+    result?;
     assert!(server.requests() <= 2, "{} requests", server.requests());
     assert!(replies <= 2);
+    Ok(())
 }
 
 #[test]
-fn cancel_returns_promptly_with_requests_in_flight() {
+fn cancel_returns_promptly_with_requests_in_flight() -> Result<()> {
     let server = mock(|_, body| Reply {
         delay: Duration::from_secs(3),
         ..answer_all(body)
-    });
+    })?;
     let cancel = Arc::new(AtomicBool::new(false));
     let cfg = OpenAiConfig {
         cancel: Some(cancel.clone()),
@@ -620,15 +661,16 @@ fn cancel_returns_promptly_with_requests_in_flight() {
         flag.store(true, Ordering::SeqCst);
     });
     let started = Instant::now();
-    run(&cfg, jobs(4)).0.unwrap();
+    run(&cfg, jobs(4)).0?;
     assert!(started.elapsed() < Duration::from_secs(1));
+    Ok(())
 }
 
 #[test]
-fn usage_and_cost_are_reported_per_request() {
-    let server = mock(|_, body| answer_all(body));
+fn usage_and_cost_are_reported_per_request() -> Result<()> {
+    let server = mock(|_, body| answer_all(body))?;
     let (result, events) = run(&config(&server.url, 2), jobs(6));
-    result.unwrap();
+    result?;
     let (mut prompt, mut cached, mut completion_tokens, mut cost) = (0, 0, 0, 0.0_f64);
     for event in &events {
         if let Event::Usage {
@@ -647,41 +689,41 @@ fn usage_and_cost_are_reported_per_request() {
     assert_eq!((prompt, cached, completion_tokens), (3000, 600, 300));
     let want = 3.0 * (800.0 * 0.15 + 200.0 * 0.075 + 100.0 * 0.60) / 1e6;
     assert!((cost - want).abs() < 1e-12, "{cost} vs {want}");
+    Ok(())
 }
 
 #[test]
-fn rejected_temperature_is_dropped() {
+fn rejected_temperature_is_dropped() -> Result<()> {
     let server = mock(|_, body| match body.get("temperature") {
         Some(_) => reply(
             400,
             r#"{"error":{"message":"Unsupported value: 'temperature' does not support 0 with this model.","param":"temperature"}}"#,
         ),
         None => answer_all(body),
-    });
+    })?;
     let cfg = OpenAiConfig {
         jobs: 1,
         ..config(&server.url, 1)
     };
     let (result, events) = run(&cfg, jobs(3));
-    result.unwrap();
+    result?;
     assert_eq!(blueprints(&events).len(), 3);
     assert_eq!(
         server.requests(),
         4,
         "only the first request may carry temperature"
     );
+    Ok(())
 }
 
 #[test]
-fn estimate_counts_the_bodies_fetch_sends() {
-    let server = mock(|_, body| answer_all(body));
+fn estimate_counts_the_bodies_fetch_sends() -> Result<()> {
+    let server = mock(|_, body| answer_all(body))?;
     let cfg = config(&server.url, 4);
     let estimate = estimate(&cfg, &jobs(10));
-    run(&cfg, jobs(10)).0.unwrap();
+    run(&cfg, jobs(10)).0?;
     let sent: u64 = server
-        .seen
-        .lock()
-        .unwrap()
+        .seen()
         .iter()
         .map(|s| (s.body.to_string().len() as u64).div_ceil(4))
         .sum();
@@ -690,10 +732,11 @@ fn estimate_counts_the_bodies_fetch_sends() {
     assert_eq!(estimate.completion_tokens, 3 * 5 + 10 * 70);
     let want = (sent as f64 * 0.15 + estimate.completion_tokens as f64 * 0.60) / 1e6;
     assert!((estimate.cost_usd - want).abs() < 1e-12);
+    Ok(())
 }
 
 #[test]
-fn keys_are_redacted_from_text() {
+fn keys_are_redacted_from_text() -> Result<()> {
     use crate::openai_http::redact;
     assert_eq!(
         redact(&format!("bad key {KEY}."), Some(KEY)),
@@ -701,4 +744,5 @@ fn keys_are_redacted_from_text() {
     );
     assert_eq!(redact("key: sk-proj-abcdefghijkl", None), "key: [redacted]");
     assert_eq!(redact("a task-list", None), "a task-list");
+    Ok(())
 }
