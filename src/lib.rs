@@ -15,7 +15,11 @@ pub mod history;
 pub mod library;
 pub mod local;
 pub mod openai;
+#[cfg(test)]
+mod openai_fault_tests;
 mod openai_http;
+#[cfg(test)]
+mod openai_mock;
 mod openai_reply;
 mod openai_request;
 #[cfg(test)]
