@@ -2,7 +2,6 @@
 //! and the blueprints found for them.
 
 use std::borrow::Cow;
-use std::ops::Range;
 
 use anyhow::Result;
 
@@ -112,17 +111,13 @@ impl Prepared {
 
 /// `work` on each half of `items`, the second half on another core; results in order.
 fn in_halves<I: Sync, T: Send>(items: &[I], work: impl Fn(&[I]) -> Vec<T> + Sync) -> Vec<T> {
-    indices_in_halves(items.len(), |range| work(&items[range]))
-}
-
-/// `work` on each half of `0..len`, the second half on another core; results in order.
-fn indices_in_halves<T: Send>(len: usize, work: impl Fn(Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
+    let (first, second) = items.split_at(items.len() / 2);
     let work = &work;
     std::thread::scope(|s| {
-        let later = s.spawn(move || work(len / 2..len));
-        let mut all = work(0..len / 2);
+        let later = s.spawn(move || work(second));
+        let mut all = work(first);
         // A panic there is unreachable in practice; the work is then redone here.
-        all.extend(later.join().unwrap_or_else(|_| work(len / 2..len)));
+        all.extend(later.join().unwrap_or_else(|_| work(second)));
         all
     })
 }
