@@ -65,6 +65,11 @@ pub fn fetch(
     let progress = Progress::new(jobs.len(), online.quiet);
     let mut store_error = None;
     let result = openai::fetch(online.cfg, jobs, |event| {
+        if let Event::Notice(line) = &event {
+            if !online.quiet {
+                progress.say(&format!("taggenius: {line}"));
+            }
+        }
         let step = on_event(online, wanted, event, found, summary, &mut reasons);
         match step {
             Ok(settled) => {
@@ -193,5 +198,16 @@ fn on_event(
             summary.requests += 1;
             Ok(0)
         }
+        Event::CutShort {
+            completion_tokens,
+            cost_usd,
+            ..
+        } => {
+            summary.cut_short += 1;
+            summary.cut_short_tokens += completion_tokens;
+            summary.cut_short_usd += cost_usd;
+            Ok(0)
+        }
+        Event::Notice(_) => Ok(0),
     }
 }

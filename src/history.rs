@@ -27,6 +27,11 @@ pub struct Summary {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_usd: f64,
+    /// Replies stopped at the server's token limit, whose batches were asked again in halves,
+    /// and the output tokens and dollars they cost.
+    pub cut_short: u64,
+    pub cut_short_tokens: u64,
+    pub cut_short_usd: f64,
     pub output: String,
     pub level: String,
     pub missing: Vec<Missing>,

@@ -6,9 +6,9 @@
 //! caller's id: fewer tokens, and nothing for the model to mangle.
 
 use crate::blueprint::Blueprint;
-use crate::openai_http::{self, Client, Sent, Shared};
+use crate::openai_http::{self, Client, Note, Sent, Shared};
 use crate::openai_reply::{self, Envelope};
-use crate::openai_request;
+use crate::openai_request::{self, Shape};
 use crate::pricing::{self, Price};
 use crate::track::TrackInfo;
 use std::collections::VecDeque;
@@ -113,6 +113,15 @@ pub enum Event {
     },
     /// Once per HTTP request sent, retries included.
     Request,
+    /// A reply stopped at the server's token limit; its tracks are asked again in halves.
+    /// Its tokens are in its `Usage` too: this says what the cut cost.
+    CutShort {
+        tracks: usize,
+        completion_tokens: u64,
+        cost_usd: f64,
+    },
+    /// Something the user should know about how the run goes on, in one line.
+    Notice(String),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -126,11 +135,14 @@ pub struct Estimate {
 /// Requests, tokens and dollars that fetching `jobs` would take, from the very request bodies
 /// `fetch` would send. Input is priced uncached, so that a budget errs on the safe side.
 pub fn estimate(cfg: &OpenAiConfig, jobs: &[Job]) -> Estimate {
-    let temperature = openai_request::supports_temperature(&cfg.model);
+    let shape = Shape {
+        temperature: openai_request::supports_temperature(&cfg.model),
+        loose: false,
+    };
     let mut total = Estimate::default();
     for chunk in jobs.chunks(cfg.batch.max(1)) {
         total.requests += 1;
-        total.prompt_tokens += openai_request::prompt_tokens(&body(cfg, chunk, temperature));
+        total.prompt_tokens += openai_request::prompt_tokens(&body(cfg, chunk, shape));
         total.completion_tokens += openai_request::completion_tokens(chunk.len());
     }
     total.cost_usd = cfg
@@ -139,14 +151,14 @@ pub fn estimate(cfg: &OpenAiConfig, jobs: &[Job]) -> Estimate {
     total
 }
 
-fn body(cfg: &OpenAiConfig, jobs: &[Job], temperature: bool) -> String {
+fn body(cfg: &OpenAiConfig, jobs: &[Job], shape: Shape) -> String {
     let ids: Vec<String> = (1..=jobs.len()).map(|n| n.to_string()).collect();
     let tracks: Vec<(&str, &TrackInfo)> = ids
         .iter()
         .map(String::as_str)
         .zip(jobs.iter().map(|job| &job.info))
         .collect();
-    openai_request::request_body(&cfg.model, &tracks, temperature)
+    openai_request::request_body(&cfg.model, &tracks, shape)
 }
 
 /// Runs the whole fetch: `jobs` worker threads sharing one agent take batches from a queue,
@@ -241,6 +253,22 @@ struct Batch {
     jobs: Vec<Job>,
     /// A track asked again on its own after an unusable answer; it gets no third chance.
     second_chance: bool,
+}
+
+impl Batch {
+    /// The two halves of a batch whose reply was cut short, to be asked apart. A track left
+    /// alone by the split is on its second chance already, so each track is asked at most
+    /// 1 + log2(batch) times however often the server cuts it short.
+    fn halves(mut self) -> Vec<Batch> {
+        let back = self.jobs.split_off(self.jobs.len().div_ceil(2));
+        [self.jobs, back]
+            .into_iter()
+            .map(|jobs| Batch {
+                second_chance: self.second_chance || jobs.len() == 1,
+                jobs,
+            })
+            .collect()
+    }
 }
 
 struct Queue {
@@ -340,14 +368,19 @@ impl Worker {
         let _ = self.tx.send(Msg::Event(event));
     }
 
-    /// Asks for one batch and reports its results; returns the tracks to ask again alone.
+    /// Asks for one batch and reports its results; returns the batches to ask again.
     fn ask(&self, batch: Batch) -> Vec<Batch> {
         let temperature = openai_request::supports_temperature(&self.cfg.model);
-        let build = |temperature: bool| body(&self.cfg, &batch.jobs, temperature);
-        let mut on_request = || self.emit(Event::Request);
+        let build = |shape: Shape| body(&self.cfg, &batch.jobs, shape);
+        let mut note = |note: Note| match note {
+            Note::Request => self.emit(Event::Request),
+            Note::LooseSchema(why) => self.emit(Event::Notice(format!(
+                "{why}; asking with a looser schema (no item counts) for the rest of this run"
+            ))),
+        };
         match self
             .client
-            .send(&self.pool.shared, temperature, &build, &mut on_request)
+            .send(&self.pool.shared, temperature, &build, &mut note)
         {
             Sent::Answered(envelope) => self.answered(batch, envelope),
             Sent::GaveUp(reason) => {
@@ -366,7 +399,19 @@ impl Worker {
     }
 
     fn answered(&self, batch: Batch, envelope: Envelope) -> Vec<Batch> {
-        self.usage(&envelope);
+        let cost_usd = self.usage(&envelope);
+        if envelope.cut_short {
+            self.emit(Event::CutShort {
+                tracks: batch.jobs.len(),
+                completion_tokens: envelope.usage.completion_tokens,
+                cost_usd,
+            });
+            // A smaller batch needs less output: halves, down to one track, get through a
+            // server whose output limit the whole batch passes.
+            if batch.jobs.len() > 1 {
+                return batch.halves();
+            }
+        }
         let ids: Vec<String> = (1..=batch.jobs.len()).map(|n| n.to_string()).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let results = envelope
@@ -391,7 +436,8 @@ impl Worker {
         again
     }
 
-    fn usage(&self, envelope: &Envelope) {
+    /// Reports what a reply cost, and returns the cost.
+    fn usage(&self, envelope: &Envelope) -> f64 {
         let usage = envelope.usage;
         let price = self
             .cfg
@@ -399,16 +445,18 @@ impl Worker {
             .or_else(|| pricing::price_for(&self.cfg.model))
             .or_else(|| envelope.model.as_deref().and_then(pricing::price_for))
             .unwrap_or(Price::FREE);
+        let cost_usd = price.cost(
+            usage.prompt_tokens,
+            usage.cached_tokens,
+            usage.completion_tokens,
+        );
         self.emit(Event::Usage {
             prompt_tokens: usage.prompt_tokens,
             cached_tokens: usage.cached_tokens,
             completion_tokens: usage.completion_tokens,
-            cost_usd: price.cost(
-                usage.prompt_tokens,
-                usage.cached_tokens,
-                usage.completion_tokens,
-            ),
+            cost_usd,
         });
+        cost_usd
     }
 
     fn fail(&self, job: Job, reason: &str) {

@@ -2,6 +2,7 @@
 //! how long, and what must stop the whole run.
 
 use crate::openai_reply::{self, Envelope};
+use crate::openai_request::Shape;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -24,6 +25,9 @@ pub struct Shared {
     not_before: Mutex<Option<Instant>>,
     /// Set once the server rejected `temperature`, so later requests leave it out at once.
     pub no_temperature: AtomicBool,
+    /// Set once the server rejected the schema's item counts, so later requests send the
+    /// looser schema at once.
+    pub loose_schema: AtomicBool,
 }
 
 impl Shared {
@@ -107,19 +111,34 @@ enum Attempt {
     Rejected(String),
     Fatal(String),
     Temperature,
+    /// A 400 naming the response schema: the server does not take one of its keywords.
+    Schema(String),
+}
+
+/// What `Client::send` tells its caller while it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// An HTTP request is about to be sent.
+    Request,
+    /// The server rejected the batch-bound schema; this run goes on with the looser one.
+    LooseSchema(String),
 }
 
 impl Client {
-    /// Sends the request built by `body` (given whether to include `temperature`), retrying
-    /// as the policy allows; `on_request` is called before every HTTP request.
+    /// Sends the request built by `body` (given the shape the server accepts so far),
+    /// retrying as the policy allows; `note` is told of every HTTP request before it is sent,
+    /// and of a change of schema.
     pub fn send(
         &self,
         shared: &Shared,
         temperature: bool,
-        body: &dyn Fn(bool) -> String,
-        on_request: &mut dyn FnMut(),
+        body: &dyn Fn(Shape) -> String,
+        note: &mut dyn FnMut(Note),
     ) -> Sent {
-        let mut temperature = temperature && !shared.no_temperature.load(Ordering::Relaxed);
+        let mut shape = Shape {
+            temperature: temperature && !shared.no_temperature.load(Ordering::Relaxed),
+            loose: shared.loose_schema.load(Ordering::Relaxed),
+        };
         let max_attempts = self.max_attempts.max(1);
         let mut attempts = 0;
         let mut last = String::new();
@@ -127,21 +146,30 @@ impl Client {
             if !shared.nap_until(Instant::now()) {
                 return Sent::Stopped;
             }
-            on_request();
+            note(Note::Request);
             attempts += 1;
-            match self.post(&body(temperature)) {
+            match self.post(&body(shape)) {
                 Attempt::Answered(envelope) => return Sent::Answered(envelope),
                 Attempt::Fatal(message) => return Sent::Fatal(message),
                 Attempt::Rejected(message) => return Sent::GaveUp(message),
-                Attempt::Temperature if temperature => {
+                Attempt::Temperature if shape.temperature => {
                     // Does not count: the request was malformed for this model, not failed.
-                    temperature = false;
+                    shape.temperature = false;
                     attempts -= 1;
                     shared.no_temperature.store(true, Ordering::Relaxed);
                 }
                 Attempt::Temperature => {
                     return Sent::GaveUp("the server rejected the temperature setting".into())
                 }
+                Attempt::Schema(message) if !shape.loose => {
+                    // Does not count either; the first worker to see it says so, once a run.
+                    shape.loose = true;
+                    attempts -= 1;
+                    if !shared.loose_schema.swap(true, Ordering::Relaxed) {
+                        note(Note::LooseSchema(message));
+                    }
+                }
+                Attempt::Schema(message) => return Sent::GaveUp(message),
                 Attempt::Retry {
                     reason,
                     wait,
@@ -229,6 +257,9 @@ impl Client {
             }
             404 => Attempt::Fatal(format!("the server has no endpoint {} (404)", self.url)),
             400 if body.contains("temperature") => Attempt::Temperature,
+            400 if names_the_schema(body) => Attempt::Schema(format!(
+                "the server rejected the response schema (400){detail}"
+            )),
             408 | 409 | 429 | 500..=599 => Attempt::Retry {
                 reason: format!("HTTP {status}{detail}"),
                 wait,
@@ -278,9 +309,20 @@ impl Client {
             },
             Attempt::Rejected(message) => Attempt::Rejected(clean(message)),
             Attempt::Fatal(message) => Attempt::Fatal(clean(message)),
+            Attempt::Schema(message) => Attempt::Schema(clean(message)),
             other => other,
         }
     }
+}
+
+/// Whether a 400's body is about the response schema: OpenAI says "Invalid schema for
+/// response_format '…': … 'minItems' is not permitted", other servers name the keyword or the
+/// schema in their own words.
+fn names_the_schema(body: &str) -> bool {
+    let body = body.to_ascii_lowercase();
+    ["schema", "response_format", "minitems", "maxitems"]
+        .iter()
+        .any(|word| body.contains(word))
 }
 
 fn retry(reason: String, wait: Option<Duration>) -> Attempt {

@@ -20,6 +20,9 @@ pub struct Envelope {
     pub model: Option<String>,
     /// The message content, or why the whole reply is unusable (refusal, truncation…).
     pub content: Result<String, String>,
+    /// The server stopped at its token limit (`finish_reason: "length"`): the batch asked for
+    /// more output than it allows, and a smaller one may fit.
+    pub cut_short: bool,
 }
 
 /// Reads a 2xx body. `Err` means the body itself is not a chat completion (cut off in transit,
@@ -34,6 +37,7 @@ pub fn parse_envelope(body: &str) -> Result<Envelope, String> {
         usage,
         model,
         content: content(choice),
+        cut_short: choice["finish_reason"].as_str() == Some("length"),
     })
 }
 

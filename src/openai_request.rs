@@ -65,14 +65,24 @@ pub fn supports_temperature(model: &str) -> bool {
         .any(|family| name.starts_with(family))
 }
 
+/// How a request is shaped beyond its tracks: what the server has been found to accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// `temperature: 0`, which reasoning models reject.
+    pub temperature: bool,
+    /// The schema without `minItems`/`maxItems`, for servers that reject those keywords.
+    pub loose: bool,
+}
+
 /// The whole request body for `tracks`, each given with the id the reply must echo.
-pub fn request_body(model: &str, tracks: &[(&str, &TrackInfo)], temperature: bool) -> String {
+pub fn request_body(model: &str, tracks: &[(&str, &TrackInfo)], shape: Shape) -> String {
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
-    if temperature {
+    if shape.temperature {
         body.insert("temperature".into(), json!(0));
     }
-    body.insert("response_format".into(), response_format());
+    let ids: Vec<&str> = tracks.iter().map(|(id, _)| *id).collect();
+    body.insert("response_format".into(), response_format(&ids, shape.loose));
     body.insert(
         "messages".into(),
         json!([
@@ -128,29 +138,36 @@ fn bpm_value(bpm: f64) -> Value {
     }
 }
 
-fn response_format() -> Value {
+fn response_format(ids: &[&str], loose: bool) -> Value {
     json!({
         "type": "json_schema",
-        "json_schema": { "name": SCHEMA_NAME, "strict": true, "schema": schema() },
+        "json_schema": { "name": SCHEMA_NAME, "strict": true, "schema": schema(ids, loose) },
     })
 }
 
 /// The structured-output schema: every vocabulary as an enum, every field required and no
 /// other field allowed, as strict mode demands.
-pub fn schema() -> Value {
+///
+/// The reply is bound to the batch: exactly one entry per track, each id one of the batch's
+/// own. Without that bound a grammar-constrained local server lets a weak model go on writing
+/// entries for ids nobody asked about until it runs out of tokens. The ids are positional
+/// ("1", "2", …), so every full batch sends the same schema and the prompt prefix stays cached.
+/// `loose` leaves out `minItems`/`maxItems` everywhere, for servers that reject them.
+pub fn schema(ids: &[&str], loose: bool) -> Value {
     let energy: Vec<u8> = (1..=10).collect();
+    let up_to = |items: Value, max: usize| list(items, 1, max, loose);
     let entry = json!({
         "type": "object",
         "properties": {
-            "id": { "type": "string" },
+            "id": { "type": "string", "enum": ids },
             "primary_genre": { "type": "string", "enum": GENRES },
-            "sub_genre": list(json!({ "type": "string" }), MAX_ITEMS),
+            "sub_genre": up_to(json!({ "type": "string" }), MAX_ITEMS),
             "energy_level": { "type": "integer", "enum": energy },
-            "energy_vibe": list(json!({ "type": "string", "enum": VIBES }), MAX_ITEMS),
+            "energy_vibe": up_to(json!({ "type": "string", "enum": VIBES }), MAX_ITEMS),
             "situation_environment":
-                list(json!({ "type": "string", "enum": SITUATIONS }), MAX_ITEMS),
-            "components": list(json!({ "type": "string", "enum": COMPONENTS }), MAX_ITEMS),
-            "time_period": list(json!({ "type": "string", "enum": DECADES }), 1),
+                up_to(json!({ "type": "string", "enum": SITUATIONS }), MAX_ITEMS),
+            "components": up_to(json!({ "type": "string", "enum": COMPONENTS }), MAX_ITEMS),
+            "time_period": up_to(json!({ "type": "string", "enum": DECADES }), 1),
         },
         "required": ["id", "primary_genre", "sub_genre", "energy_level", "energy_vibe",
                      "situation_environment", "components", "time_period"],
@@ -158,14 +175,18 @@ pub fn schema() -> Value {
     });
     json!({
         "type": "object",
-        "properties": { "tracks": { "type": "array", "items": entry } },
+        "properties": { "tracks": list(entry, ids.len(), ids.len(), loose) },
         "required": ["tracks"],
         "additionalProperties": false,
     })
 }
 
-fn list(items: Value, max: usize) -> Value {
-    json!({ "type": "array", "items": items, "minItems": 1, "maxItems": max })
+fn list(items: Value, min: usize, max: usize, loose: bool) -> Value {
+    if loose {
+        json!({ "type": "array", "items": items })
+    } else {
+        json!({ "type": "array", "items": items, "minItems": min, "maxItems": max })
+    }
 }
 
 /// Estimated prompt tokens of a request body: about four bytes a token for this JSON.
@@ -199,7 +220,7 @@ mod tests {
         }
         let info = TrackInfo::default();
         let body: Value =
-            serde_json::from_str(&request_body("gpt-5", &[("1", &info)], false)).unwrap();
+            serde_json::from_str(&request_body("gpt-5", &[("1", &info)], NO_TEMPERATURE)).unwrap();
         assert!(body.get("temperature").is_none());
     }
 
@@ -220,7 +241,55 @@ mod tests {
     #[test]
     fn static_prefix_is_long_enough_to_be_cached() {
         let info = TrackInfo::default();
-        let body = request_body("gpt-4o-mini", &[("1", &info)], true);
+        let body = request_body("gpt-4o-mini", &[("1", &info)], BOUND);
         assert!(prompt_tokens(&body) > 1100, "{}", prompt_tokens(&body));
+    }
+
+    const BOUND: Shape = Shape {
+        temperature: true,
+        loose: false,
+    };
+    const NO_TEMPERATURE: Shape = Shape {
+        temperature: false,
+        loose: false,
+    };
+
+    fn sent_schema(ids: &[&str], shape: Shape) -> Value {
+        let info = TrackInfo::default();
+        let tracks: Vec<(&str, &TrackInfo)> = ids.iter().map(|id| (*id, &info)).collect();
+        let body: Value = serde_json::from_str(&request_body("m", &tracks, shape)).unwrap();
+        body["response_format"]["json_schema"]["schema"].clone()
+    }
+
+    #[test]
+    fn the_reply_is_bound_to_the_batch() {
+        let schema = sent_schema(&["1", "2", "3"], BOUND);
+        let tracks = &schema["properties"]["tracks"];
+        assert_eq!(tracks["minItems"], 3);
+        assert_eq!(tracks["maxItems"], 3);
+        assert_eq!(
+            tracks["items"]["properties"]["id"]["enum"],
+            json!(["1", "2", "3"])
+        );
+        // Every full batch sends the same schema, so the cached prompt prefix holds.
+        assert_eq!(schema, sent_schema(&["1", "2", "3"], BOUND));
+        assert_ne!(schema, sent_schema(&["1", "2"], BOUND));
+    }
+
+    #[test]
+    fn the_loose_schema_has_no_item_counts() {
+        let loose = Shape {
+            loose: true,
+            ..BOUND
+        };
+        let text = sent_schema(&["1", "2"], loose).to_string();
+        assert!(
+            !text.contains("minItems") && !text.contains("maxItems"),
+            "{text}"
+        );
+        assert!(text.contains(r#""enum":["1","2"]"#), "{text}");
+        assert!(sent_schema(&["1", "2"], BOUND)
+            .to_string()
+            .contains("maxItems"));
     }
 }

@@ -32,6 +32,14 @@ impl Progress {
         }
     }
 
+    /// A line on stderr that the bar, if any, is redrawn below.
+    pub fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

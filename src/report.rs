@@ -31,6 +31,18 @@ pub fn report(verb: &str, summary: &Summary, json: bool, quiet: bool) -> Result<
             summary.missing.len() - LISTED
         );
     }
+    if summary.cut_short > 0 {
+        let replies = match summary.cut_short {
+            1 => "1 reply was".to_string(),
+            n => format!("{n} replies were"),
+        };
+        eprintln!(
+            "  {replies} cut short at the server's output limit; their tracks were asked again \
+             in smaller batches (the cut replies cost {} of output, ${:.4})",
+            counted(summary.cut_short_tokens, "token"),
+            summary.cut_short_usd
+        );
+    }
     eprintln!("{}", sentence(verb, summary));
     Ok(())
 }

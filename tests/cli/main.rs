@@ -7,9 +7,12 @@ mod mock;
 mod quick_server;
 mod util;
 
+mod busy_cache;
 mod core;
 mod faults;
 mod hostile;
 mod openai;
+mod outputs;
 mod properties;
 mod real;
+mod servers;

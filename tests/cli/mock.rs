@@ -65,6 +65,9 @@ pub enum Reply {
     Refusal(String),
     /// 200 with `finish_reason: "length"` and the content cut in half.
     CutContent,
+    /// 200 with `finish_reason: "length"`: a model that goes on writing entries for ids it
+    /// made up (…, "7", "8", …) until the server's output limit stops it mid-entry.
+    Runaway,
     /// 200 whose body is the first half of a valid completion.
     TruncatedBody,
     /// Any status with this body and an optional `Retry-After` header.
@@ -151,7 +154,7 @@ pub fn entry(asked: &Asked) -> Value {
     })
 }
 
-type Script = dyn Fn(usize, &[Asked]) -> Reply + Send + Sync;
+type Script = dyn Fn(usize, &Value, &[Asked]) -> Reply + Send + Sync;
 
 #[derive(Default)]
 struct State {
@@ -186,6 +189,14 @@ impl Mock {
     pub fn start(
         latency: Duration,
         script: impl Fn(usize, &[Asked]) -> Reply + Send + Sync + 'static,
+    ) -> Mock {
+        Mock::start_seeing(latency, move |n, _, tracks| script(n, tracks))
+    }
+
+    /// Like `start`, for a script that reads the whole request body too (its schema).
+    pub fn start_seeing(
+        latency: Duration,
+        script: impl Fn(usize, &Value, &[Asked]) -> Reply + Send + Sync + 'static,
     ) -> Mock {
         let server = crate::quick_server::quick_server(0).expect("mock server");
         let port = server.server_addr().to_ip().expect("ip address").port();
@@ -315,7 +326,7 @@ fn handle(
     let now = state.current.fetch_add(1, Ordering::SeqCst) + 1;
     state.peak.fetch_max(now, Ordering::SeqCst);
     let mut reply = if request.url() == "/v1/chat/completions" {
-        script(n, &tracks)
+        script(n, &body, &tracks)
     } else {
         Reply::Status {
             status: 404,
@@ -443,6 +454,24 @@ fn render(
                 ),
                 None,
             )
+        }
+        Reply::Runaway => {
+            let made_up = (1..=tracks.len() + 40).map(|id| {
+                entry(&Asked {
+                    id: id.to_string(),
+                    artist: String::new(),
+                    title: String::new(),
+                })
+            });
+            let full = content_of(made_up.collect());
+            let cut = &full[..full.len() - 37];
+            let mut body: Value = serde_json::from_str(&completion(
+                json!({"role": "assistant", "content": cut, "refusal": null}),
+                "length",
+            ))
+            .unwrap_or(Value::Null);
+            body["usage"]["completion_tokens"] = json!(full.len() / 4);
+            (200, body.to_string(), None)
         }
         Reply::TruncatedBody => {
             let full = answer(content_of(entries()));
