@@ -119,7 +119,7 @@ impl Cache {
                 .with_context(|| format!("cache {shown}: cannot create {}", dir.display()))?;
         }
         let conn = Connection::open(path).with_context(|| format!("cache {shown}: cannot open"))?;
-        conn.busy_timeout(Duration::from_secs(30))?;
+        crate::busy::wait_politely(&conn, path)?;
         let cache = Cache {
             conn,
             path: path.to_path_buf(),

@@ -2,6 +2,7 @@
 
 pub mod attributes;
 pub mod blueprint;
+mod busy;
 pub mod cache;
 mod cache_cmd;
 mod clear;

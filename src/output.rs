@@ -1,11 +1,17 @@
 //! Where a library is written: a temp file renamed into place once complete, or standard
-//! output.
+//! output, or straight into a pipe or device.
+//!
+//! Only a plain file is replaced by renaming a temp file over it. A symbolic link is followed
+//! and its target replaced, so the link stays a link; a named pipe, a device or a descriptor of
+//! this process (`/dev/stdout`, `/proc/self/fd/N`) is written into as it is, since renaming a
+//! file over it would take its place (as root, over `/dev/null` itself).
 
+use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 use crate::writer::{splice_into, Edit};
 
@@ -33,7 +39,7 @@ impl Output {
                 );
             }
             // Found out before any work is done, not after the provider has been paid.
-            check_folder(path)?;
+            destination(path)?;
         }
         Ok(output)
     }
@@ -51,34 +57,123 @@ impl Output {
         pending.finish()
     }
 
-    /// Starts writing: to a temp file beside the destination, or to standard output.
+    /// Starts writing: to a temp file beside the destination, or into the destination itself
+    /// when it is a pipe or a device, or to standard output.
     pub fn begin(&self) -> Result<Pending> {
-        match self {
-            Output::Stdout => Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
-            Output::File(path) => {
-                let dir = check_folder(path)?;
-                let temp = temp_builder()
-                    .prefix(".taggenius-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot create a file in {}",
-                            path.display(),
-                            dir.display()
-                        )
-                    })?;
-                let behind = WriteBehind::new(temp.as_file());
-                Ok(Pending::File {
+        let path = match self {
+            Output::Stdout => return Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
+            Output::File(path) => path,
+        };
+        match destination(path)? {
+            Destination::Replace(target) => replace(path, target),
+            Destination::Stream => {
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("{}: cannot open for writing", path.display()))?;
+                Ok(Pending::Stream {
                     path: path.clone(),
-                    // Small: a rendered stretch of hundreds of kilobytes then goes to the file
-                    // directly instead of being copied through the buffer first.
-                    writer: BufWriter::with_capacity(64 << 10, temp),
-                    behind,
+                    writer: BufWriter::with_capacity(64 << 10, file),
                 })
             }
         }
     }
+}
+
+/// Starts writing a temp file that will be renamed over `target`, the plain file `path` is or
+/// links to.
+fn replace(path: &Path, target: PathBuf) -> Result<Pending> {
+    let dir = match target.parent() {
+        Some(dir) => dir,
+        None => bail!("{}: is not a file", path.display()),
+    };
+    let temp = temp_builder()
+        .prefix(".taggenius-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    // A file replaced keeps its permissions, as it would if it were rewritten in place.
+    if let Ok(meta) = fs::metadata(&target) {
+        let _ = fs::set_permissions(temp.path(), meta.permissions());
+    }
+    let behind = WriteBehind::new(temp.as_file());
+    Ok(Pending::File {
+        path: path.to_path_buf(),
+        target,
+        // Small: a rendered stretch of hundreds of kilobytes then goes to the file
+        // directly instead of being copied through the buffer first.
+        writer: BufWriter::with_capacity(64 << 10, temp),
+        behind,
+    })
+}
+
+/// What `-o PATH` names, once links are followed.
+#[derive(Debug, PartialEq, Eq)]
+enum Destination {
+    /// A plain file, or none yet, at this real path: replaced whole by a rename.
+    Replace(PathBuf),
+    /// A pipe, a device or a descriptor: written into as it is.
+    Stream,
+}
+
+fn destination(path: &Path) -> Result<Destination> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            bail!("{}: is a directory; -o takes a file name", path.display())
+        }
+        Ok(meta) if !meta.is_file() => return Ok(Destination::Stream),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot look at", path.display())),
+    }
+    Ok(match real_path(path)? {
+        Some(target) => Destination::Replace(target),
+        None => Destination::Stream,
+    })
+}
+
+/// `path` with its folder and every link it goes through resolved (the file itself need not
+/// exist: a dangling link names the file to create); `None` for a descriptor of a process
+/// (`/dev/stdout`, `/proc/self/fd/1`), which may be a terminal, a pipe or a file opened for
+/// appending, and must be written as it is.
+fn real_path(path: &Path) -> Result<Option<PathBuf>> {
+    const MAX_LINKS: usize = 40;
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let folder = match current.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let Some(name) = current.file_name() else {
+            bail!("{}: is not a file name", path.display());
+        };
+        let folder = folder.canonicalize().map_err(|_| {
+            anyhow!(
+                "{}: the output folder {} does not exist",
+                path.display(),
+                folder.display()
+            )
+        })?;
+        if folder.starts_with("/proc") || folder.starts_with("/dev/fd") {
+            return Ok(None);
+        }
+        let here = folder.join(name);
+        match fs::symlink_metadata(&here) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&here)
+                    .with_context(|| format!("{}: cannot read the link", here.display()))?;
+                current = folder.join(link);
+            }
+            _ => return Ok(Some(here)),
+        }
+    }
+    bail!("{}: too many levels of symbolic links", path.display())
 }
 
 /// An output being written. A file only appears under its name when `finish` renames the temp
@@ -87,9 +182,17 @@ impl Output {
 pub enum Pending {
     Stdout(BufWriter<std::io::StdoutLock<'static>>),
     File {
+        /// As the user named it, for messages.
         path: PathBuf,
+        /// The real file that is replaced, links followed.
+        target: PathBuf,
         writer: BufWriter<tempfile::NamedTempFile>,
         behind: WriteBehind,
+    },
+    /// A pipe or device, written as it is (like standard output).
+    Stream {
+        path: PathBuf,
+        writer: BufWriter<File>,
     },
 }
 
@@ -98,7 +201,7 @@ impl Pending {
     pub fn error(&self, e: std::io::Error) -> anyhow::Error {
         match self {
             Pending::Stdout(_) => anyhow::Error::new(e).context("standard output: cannot write"),
-            Pending::File { path, .. } => {
+            Pending::File { path, .. } | Pending::Stream { path, .. } => {
                 anyhow::Error::new(e).context(format!("{}: cannot write", path.display()))
             }
         }
@@ -109,13 +212,23 @@ impl Pending {
             Pending::Stdout(mut writer) => {
                 writer.flush().context("standard output: cannot write")?;
             }
-            Pending::File { path, writer, .. } => {
+            Pending::File {
+                path,
+                target,
+                writer,
+                ..
+            } => {
                 let temp = writer
                     .into_inner()
                     .map_err(|e| e.into_error())
                     .with_context(|| format!("{}: cannot write", path.display()))?;
-                temp.persist(&path)
+                temp.persist(&target)
                     .map_err(|e| e.error)
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+            Pending::Stream { path, mut writer } => {
+                writer
+                    .flush()
                     .with_context(|| format!("{}: cannot write", path.display()))?;
             }
         }
@@ -127,6 +240,7 @@ impl Write for Pending {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             Pending::Stdout(w) => w.write(buf),
+            Pending::Stream { writer, .. } => writer.write(buf),
             Pending::File { writer, behind, .. } => {
                 let written = writer.write(buf)?;
                 behind.wrote(written);
@@ -138,6 +252,7 @@ impl Write for Pending {
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self {
             Pending::Stdout(w) => w.write_all(buf),
+            Pending::Stream { writer, .. } => writer.write_all(buf),
             Pending::File { writer, behind, .. } => {
                 writer.write_all(buf)?;
                 behind.wrote(buf.len());
@@ -150,6 +265,7 @@ impl Write for Pending {
         match self {
             Pending::Stdout(w) => w.flush(),
             Pending::File { writer, .. } => writer.flush(),
+            Pending::Stream { writer, .. } => writer.flush(),
         }
     }
 }
@@ -159,7 +275,7 @@ impl Write for Pending {
 /// for a 50 MB library. Every `STEP` bytes a helper thread syncs what is written so far; it is
 /// never waited for, and a sync still running when the run ends does no harm.
 pub struct WriteBehind {
-    file: Option<std::fs::File>,
+    file: Option<File>,
     unsynced: usize,
     helper: Option<mpsc::SyncSender<()>>,
 }
@@ -167,7 +283,7 @@ pub struct WriteBehind {
 impl WriteBehind {
     const STEP: usize = 4 << 20;
 
-    fn new(file: &std::fs::File) -> WriteBehind {
+    fn new(file: &File) -> WriteBehind {
         WriteBehind {
             // Without a second handle there is simply no write-behind.
             file: file.try_clone().ok(),
@@ -192,7 +308,7 @@ impl WriteBehind {
     }
 }
 
-fn start_syncing(file: std::fs::File) -> Option<mpsc::SyncSender<()>> {
+fn start_syncing(file: File) -> Option<mpsc::SyncSender<()>> {
     let (tx, rx) = mpsc::sync_channel::<()>(1);
     std::thread::Builder::new()
         .name("write-behind".into())
@@ -234,25 +350,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
-}
-
-/// The folder the output goes into, which must exist: taggenius does not create folders.
-fn check_folder(path: &Path) -> Result<&Path> {
-    if path.is_dir() {
-        bail!("{}: is a directory; -o takes a file name", path.display());
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "{}: the output folder {} does not exist",
-            path.display(),
-            dir.display()
-        );
-    }
-    Ok(dir)
 }
 
 /// Writes a file through `fill`, atomically.
