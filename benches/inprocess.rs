@@ -6,9 +6,9 @@ use std::sync::OnceLock;
 use divan::{black_box, Bencher};
 use taggenius::blueprint::Blueprint;
 use taggenius::cache::Cache;
+use taggenius::library::track::cache_key;
 use taggenius::library::Library;
 use taggenius::render::{render, Level};
-use taggenius::track::cache_key;
 
 fn main() {
     divan::main();

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::error::UsageError;
 use crate::render::{Level, WriteField};
-use crate::UsageError;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -3,8 +3,7 @@ use std::sync::atomic::Ordering;
 
 use clap::Parser;
 use taggenius::cli::Cli;
-use taggenius::fetch::{interrupted, Interrupted};
-use taggenius::UsageError;
+use taggenius::error::{interrupted, Interrupted, UsageError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

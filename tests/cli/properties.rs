@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::RngSeed;
 
+use taggenius::library::writer::{restore_attribute, set_attribute, splice, Edit};
 use taggenius::library::{Field, Library};
-use taggenius::writer::{restore_attribute, set_attribute, splice, Edit};
 
 use crate::util::*;
 

@@ -1,0 +1,78 @@
+//! `taggenius clear`: takes the taggenius block out of Comments and puts back every value
+//! taggenius overwrote, as it was before taggenius first touched the track.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cache::Cache;
+use crate::cli::ClearArgs;
+use crate::library::output::Output;
+use crate::library::writer::{restore_attribute, set_attribute, Edit};
+use crate::library::{unescape_lossless, Field, Library, TrackEntry};
+use crate::render::prepared::Prepared;
+use crate::render::{find_block, user_comment};
+
+use crate::cache::originals::FieldOriginals as Originals;
+use crate::commands::report::counted;
+
+pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
+    let output = Output::choose(&args.library, args.output.as_deref(), "cleared")?;
+    let prepared = Prepared::new(Library::read(&args.library)?);
+    let cache = Cache::open(db)?;
+    let originals = cache.originals()?;
+    let lib = &prepared.library;
+    let none = Originals::new();
+    let mut edits = Vec::new();
+    let mut cleared = 0;
+    for (entry, id) in lib.tracks.iter().zip(prepared.track_ids()) {
+        let remembered = originals.get(id.as_ref()).unwrap_or(&none);
+        let before = edits.len();
+        restore_track(lib, entry, remembered, &mut edits);
+        if edits.len() > before {
+            cleared += 1;
+        }
+    }
+    output.write(lib.bytes(), &mut edits)?;
+    if !args.quiet {
+        eprintln!(
+            "cleared {cleared} of {} → {}",
+            counted(lib.tracks.len() as u64, "track"),
+            output.describe()
+        );
+    }
+    Ok(0)
+}
+
+fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edits: &mut Vec<Edit>) {
+    for field in [Field::Genre, Field::Colour, Field::Rating] {
+        if let Some(original) = remembered.get(field.attribute()) {
+            let unchanged = entry.raw(lib.bytes(), field) == original.as_deref();
+            if !unchanged {
+                edits.extend(restore_attribute(
+                    lib.bytes(),
+                    entry,
+                    field,
+                    original.as_deref(),
+                ));
+            }
+        }
+    }
+    let comment = lib.value(entry, Field::Comments);
+    if find_block(&comment).is_none() {
+        return;
+    }
+    let user = user_comment(&comment);
+    let edit = match remembered.get(Field::Comments.attribute()) {
+        // The exact original bytes, entity spellings and all, when the user text is unchanged
+        // (tagging trims the white space that ended it).
+        Some(Some(raw)) if unescape_lossless(raw).trim_end() == user => {
+            restore_attribute(lib.bytes(), entry, Field::Comments, Some(raw))
+        }
+        Some(None) if user.is_empty() => {
+            restore_attribute(lib.bytes(), entry, Field::Comments, None)
+        }
+        _ => Some(set_attribute(entry, Field::Comments, user)),
+    };
+    edits.extend(edit);
+}

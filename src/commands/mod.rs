@@ -1,0 +1,8 @@
+//! One file a subcommand, and what they share: the prepared library and the report of a run.
+
+pub(crate) mod cache;
+pub(crate) mod clear;
+mod dry_run;
+mod report;
+pub(crate) mod retag;
+pub(crate) mod tag;

@@ -1,0 +1,149 @@
+//! `taggenius tag`: cache first, then the provider, then render.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cache::history::Summary;
+use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
+use crate::cli::TagArgs;
+use crate::commands::dry_run;
+use crate::commands::report::report;
+use crate::library::output::Output;
+use crate::library::track::TrackInfo;
+use crate::library::Library;
+use crate::provider::fetch::{self, Online};
+use crate::provider::local::local_blueprint;
+use crate::provider::Provider;
+use crate::render::library as render_library;
+use crate::render::library::RenderPlan;
+use crate::render::prepared::Prepared;
+
+pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
+    // A dry run writes no library, so its --json summary has standard output to itself.
+    if !args.dry_run {
+        args.render.check_json(&args.library)?;
+    }
+    let provider = Provider::from_args(args)?;
+    let output = Output::choose(&args.library, args.render.output.as_deref(), "tagged")?;
+    let prepared = Prepared::new(Library::read(&args.library)?);
+    let cache = if args.dry_run && !db.exists() {
+        Cache::in_memory()?
+    } else {
+        Cache::open(db)?
+    };
+    let mut found = prepared.lookup(&cache)?;
+    let unique = prepared.unique();
+    let wanted: Vec<(&str, TrackInfo)> = unique
+        .iter()
+        .filter(|(key, _)| needs_fetch(found.get(*key), &provider, args.refresh))
+        .map(|&(key, index)| (key, prepared.info(index)))
+        .collect();
+    if args.dry_run {
+        return dry_run::print(
+            &prepared,
+            unique.len(),
+            &wanted,
+            &provider,
+            args.render.json,
+        );
+    }
+    let mut summary = Summary {
+        cached: unique.len() - wanted.len(),
+        guessed_locally: matches!(provider, Provider::Local),
+        ..Summary::default()
+    };
+    let reasons = match &provider {
+        Provider::Offline => wanted
+            .iter()
+            .map(|(k, _)| (k.to_string(), "not in the cache (offline)".to_string()))
+            .collect(),
+        Provider::Local => fill_locally(&cache, &wanted, &mut found, &mut summary)?,
+        Provider::OpenAi(cfg) => {
+            let online = Online {
+                cache: &cache,
+                cfg,
+                budget: args.budget,
+                quiet: args.render.quiet,
+            };
+            fetch::fetch(&online, &wanted, &mut found, &mut summary)?
+        }
+    };
+    let library = remembered_path(&args.library);
+    let plan = RenderPlan {
+        level: args.render.level,
+        fields: &args.render.write,
+        output: &output,
+        command: "tag",
+        library: library.as_deref(),
+    };
+    summary.saved_usd = cache.saving(summary.cached)?;
+    let remembered = cache.remembered_values()?;
+    render_library::render_and_write(
+        &prepared,
+        &prepared.blueprints(&found),
+        &reasons,
+        &plan,
+        &cache,
+        &remembered,
+        &mut summary,
+    )?;
+    report("tagged", &summary, args.render.json, args.render.quiet)?;
+    Ok(summary.exit_code())
+}
+
+/// Whether a track's blueprint must be asked for: a local guess gives way to an online answer.
+fn needs_fetch(cached: Option<&Cached>, provider: &Provider, refresh: bool) -> bool {
+    match (cached, provider) {
+        (None, _) => true,
+        (_, Provider::Offline) => false,
+        (Some(_), _) if refresh => true,
+        (Some(c), Provider::OpenAi(_)) => c.is_local(),
+        (Some(_), Provider::Local) => false,
+    }
+}
+
+/// The library `retag` falls back to: an absolute path, so it works from any folder.
+fn remembered_path(library: &str) -> Option<String> {
+    if library == "-" {
+        return None;
+    }
+    let path = Path::new(library);
+    Some(
+        path.canonicalize()
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string(),
+    )
+}
+
+fn fill_locally(
+    cache: &Cache,
+    wanted: &[(&str, TrackInfo)],
+    found: &mut Found,
+    summary: &mut Summary,
+) -> Result<HashMap<String, String>> {
+    let mut reasons = HashMap::new();
+    cache.in_transaction(|| {
+        for (key, info) in wanted {
+            let Some(blueprint) = local_blueprint(info) else {
+                let reason = if info.genre.is_empty() {
+                    "offline guess impossible: no Genre to go on (set OPENAI_API_KEY for online tagging)".to_string()
+                } else {
+                    format!("offline guess impossible: genre {:?} is not one it knows", info.genre)
+                };
+                reasons.insert(key.to_string(), reason);
+                continue;
+            };
+            cache.store(key, &info.artist, &info.title, LOCAL_SOURCE, &blueprint)?;
+            found.insert(
+                key.to_string(),
+                Cached::new(LOCAL_SOURCE, &blueprint),
+            );
+            summary.fetched += 1;
+        }
+        Ok(())
+    })?;
+    Ok(reasons)
+}

@@ -1,0 +1,189 @@
+//! Asks the online provider for the blueprints the cache lacks, committing each one to the
+//! cache the moment it arrives.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::Ordering;
+
+use anyhow::Result;
+
+use crate::cache::history::Summary;
+use crate::cache::{Cache, Cached, Found};
+use crate::error::{interrupted, Interrupted};
+use crate::library::track::TrackInfo;
+use crate::provider::openai::{self, Event, Job, OpenAiConfig};
+use crate::provider::progress::Progress;
+
+pub struct Online<'a> {
+    pub cache: &'a Cache,
+    pub cfg: &'a OpenAiConfig,
+    pub budget: Option<f64>,
+    pub quiet: bool,
+}
+
+/// Fetches `wanted`; returns why each track that got no blueprint got none.
+pub fn fetch(
+    online: &Online,
+    wanted: &[(&str, TrackInfo)],
+    found: &mut Found,
+    summary: &mut Summary,
+) -> Result<HashMap<String, String>> {
+    let mut reasons = HashMap::new();
+    let affordable = affordable(online, wanted);
+    for (key, _) in &wanted[affordable..] {
+        reasons.insert(
+            key.to_string(),
+            "not fetched: over the --budget".to_string(),
+        );
+    }
+    let wanted = &wanted[..affordable];
+    let jobs = jobs_for(wanted);
+    let progress = Progress::new(jobs.len(), online.quiet);
+    let mut store_error = None;
+    let result = openai::fetch(online.cfg, jobs, |event| {
+        if let Event::Notice(line) = &event {
+            if !online.quiet {
+                progress.say(&format!("taggenius: {line}"));
+            }
+        }
+        let step = on_event(online, wanted, event, found, summary, &mut reasons);
+        match step {
+            Ok(settled) => {
+                if settled > 0 {
+                    progress.advance(
+                        settled,
+                        summary.missing.len() + reasons.len(),
+                        summary.cost_usd,
+                    );
+                }
+                keep_going(online, summary)
+            }
+            Err(e) => {
+                store_error = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    });
+    progress.finish();
+    if let Some(e) = store_error {
+        return Err(e);
+    }
+    result?;
+    if interrupted().load(Ordering::SeqCst) {
+        return Err(Interrupted {
+            saved: summary.fetched,
+        }
+        .into());
+    }
+    for (key, _) in wanted {
+        if !found.contains_key(*key) && !reasons.contains_key(*key) {
+            reasons.insert(key.to_string(), "not fetched: the run stopped early".into());
+        }
+    }
+    Ok(reasons)
+}
+
+/// The provider's jobs for `wanted`: the id is the index, short to spare tokens.
+pub fn jobs_for(wanted: &[(&str, TrackInfo)]) -> Vec<Job> {
+    wanted
+        .iter()
+        .enumerate()
+        .map(|(i, (_, info))| Job {
+            id: i.to_string(),
+            info: info.clone(),
+        })
+        .collect()
+}
+
+fn keep_going(online: &Online, summary: &Summary) -> ControlFlow<()> {
+    let over_budget = online.budget.is_some_and(|b| summary.cost_usd >= b);
+    if over_budget || interrupted().load(Ordering::SeqCst) {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
+/// How many of `wanted` fit in the budget by the estimate, in order.
+fn affordable(online: &Online, wanted: &[(&str, TrackInfo)]) -> usize {
+    let Some(budget) = online.budget else {
+        return wanted.len();
+    };
+    let estimate = openai::estimate(online.cfg, &jobs_for(wanted));
+    if estimate.cost_usd <= budget || estimate.cost_usd <= 0.0 {
+        return wanted.len();
+    }
+    let per_track = estimate.cost_usd / wanted.len() as f64;
+    ((budget / per_track).floor() as usize).min(wanted.len())
+}
+
+/// Handles one event; returns how many tracks it settled (for the progress bar).
+fn on_event(
+    online: &Online,
+    wanted: &[(&str, TrackInfo)],
+    event: Event,
+    found: &mut Found,
+    summary: &mut Summary,
+    reasons: &mut HashMap<String, String>,
+) -> Result<usize> {
+    let lookup = |id: &str| id.parse::<usize>().ok().and_then(|i| wanted.get(i));
+    match event {
+        Event::Blueprints(blueprints) => {
+            let source = &online.cfg.model;
+            let known: Vec<_> = blueprints
+                .iter()
+                .filter_map(|(id, blueprint)| Some((lookup(id)?, blueprint)))
+                .collect();
+            // One commit a reply: each commit writes the pages it changed to the log again, which
+            // against a fast local server was a fifth to a third of a cold run.
+            online.cache.in_transaction(|| {
+                for ((key, info), blueprint) in &known {
+                    online
+                        .cache
+                        .store(key, &info.artist, &info.title, source, blueprint)?;
+                }
+                Ok(())
+            })?;
+            for ((key, _), blueprint) in &known {
+                found.insert(key.to_string(), Cached::new(source, blueprint));
+                reasons.remove(*key);
+            }
+            summary.fetched += known.len();
+            Ok(known.len())
+        }
+        Event::Failed { id, reason } => {
+            let Some((key, _)) = lookup(&id) else {
+                return Ok(0);
+            };
+            reasons.insert(key.to_string(), reason);
+            summary.failed += 1;
+            Ok(1)
+        }
+        Event::Usage {
+            prompt_tokens,
+            completion_tokens,
+            cost_usd,
+            ..
+        } => {
+            summary.prompt_tokens += prompt_tokens;
+            summary.completion_tokens += completion_tokens;
+            summary.cost_usd += cost_usd;
+            Ok(0)
+        }
+        Event::Request => {
+            summary.requests += 1;
+            Ok(0)
+        }
+        Event::CutShort {
+            completion_tokens,
+            cost_usd,
+            ..
+        } => {
+            summary.cut_short += 1;
+            summary.cut_short_tokens += completion_tokens;
+            summary.cut_short_usd += cost_usd;
+            Ok(0)
+        }
+        Event::Notice(_) => Ok(0),
+    }
+}

@@ -1,0 +1,365 @@
+//! Turns a blueprint into the attribute values written at a detail level.
+
+pub(crate) mod library;
+pub(crate) mod prepared;
+
+use clap::ValueEnum;
+
+use crate::blueprint::{Blueprint, BlueprintRef};
+use crate::library::{Field, Library, TrackEntry};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Level {
+    Essential,
+    #[default]
+    Recommended,
+    Detailed,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Essential, Level::Recommended, Level::Detailed];
+
+    /// How many items of each list the level keeps.
+    pub fn items(self) -> usize {
+        match self {
+            Level::Essential => 1,
+            Level::Recommended => 2,
+            Level::Detailed => 3,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Essential => "essential",
+            Level::Recommended => "recommended",
+            Level::Detailed => "detailed",
+        }
+    }
+}
+
+/// The fields `--write` can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WriteField {
+    Genre,
+    Comments,
+    #[value(alias = "color")]
+    Colour,
+    Rating,
+}
+
+pub const DEFAULT_WRITE: &[WriteField] = &[WriteField::Genre, WriteField::Comments];
+
+/// rekordbox's red: a DJ's own "do not touch" marker, so it is never recoloured.
+pub const KEEP_COLOUR: &str = "0xFF0000";
+
+/// What one blueprint renders to at one level, computed once and shared by every track that
+/// carries the same recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub genre: String,
+    pub block: String,
+    pub colour: &'static str,
+    pub rating: &'static str,
+}
+
+pub fn render(bp: &Blueprint, level: Level) -> Rendered {
+    render_ref(&BlueprintRef::of(bp), level)
+}
+
+pub fn render_ref(bp: &BlueprintRef, level: Level) -> Rendered {
+    let n = level.items();
+    let mut genre = String::with_capacity(64);
+    genre.push_str(bp.primary_genre);
+    for sub in bp.sub_genre.as_slice().iter().take(n) {
+        genre.push_str(", ");
+        genre.push_str(sub);
+    }
+    Rendered {
+        genre,
+        block: comment_block(bp, n),
+        colour: colour_for(bp.energy_level),
+        rating: rating_for(bp.energy_level),
+    }
+}
+
+fn comment_block(bp: &BlueprintRef, n: usize) -> String {
+    let mut block = String::with_capacity(128);
+    block.push_str("/* E: ");
+    block.push(char::from(b'0' + bp.energy_level / 10 % 10));
+    block.push(char::from(b'0' + bp.energy_level % 10));
+    let lists = [
+        ("Sit", &bp.situation_environment, n),
+        ("Vibe", &bp.energy_vibe, n),
+        ("Comp", &bp.components, n),
+        ("Time", &bp.time_period, 1),
+    ];
+    for (label, items, keep) in lists {
+        for (i, item) in items.as_slice().iter().take(keep).enumerate() {
+            block.push_str(if i == 0 { " / " } else { ", " });
+            if i == 0 {
+                block.push_str(label);
+                block.push_str(": ");
+            }
+            block.push_str(item);
+        }
+    }
+    block.push_str(" */");
+    block
+}
+
+pub fn colour_for(energy: u8) -> &'static str {
+    match energy {
+        9.. => "0xFF007F",
+        8 => "0xFFA500",
+        6..=7 => "0xFFFF00",
+        4..=5 => "0x00FF00",
+        _ => "0x25FDE9",
+    }
+}
+
+pub fn rating_for(energy: u8) -> &'static str {
+    match energy {
+        9.. => "255",
+        8 => "204",
+        6..=7 => "153",
+        4..=5 => "102",
+        _ => "51",
+    }
+}
+
+/// Byte range of the taggenius block in a comment, with the white space before it, so that
+/// removing it gives back the user's own text. Only a block that starts `/* E: ` and a two-digit
+/// energy is ours; rekordbox's My Tag blocks (`/* Dark */`) are the user's.
+pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    // Found by its `/`: most comments have none, and a substring search costs more to set up
+    // than this takes, for every track of a re-render.
+    while let Some(found) = memchr::memchr(b'/', &comment.as_bytes()[from..]) {
+        let start = from + found;
+        if !comment.as_bytes()[start..].starts_with(b"/* E: ") {
+            from = start + 1;
+            continue;
+        }
+        let digits = comment.as_bytes().get(start + 6..start + 8);
+        let inner = &comment[start + 2..];
+        // Our block holds only vocabulary words, so an opening `/*` before the closing `*/`
+        // means this is something else (a user's unclosed lookalike).
+        let end = inner.find("*/").filter(|&e| !inner[..e].contains("/*"));
+        if let (Some(d), Some(end)) = (digits, end) {
+            if d.iter().all(u8::is_ascii_digit) {
+                let begin = comment[..start].trim_end().len();
+                return Some(begin..start + 2 + end + 2);
+            }
+        }
+        from = start + 1;
+    }
+    None
+}
+
+/// The user's text before and after any taggenius block.
+fn around_block(comment: &str) -> (&str, &str) {
+    match find_block(comment) {
+        Some(range) => (&comment[..range.start], &comment[range.end..]),
+        None => (comment, ""),
+    }
+}
+
+/// The user's comment with any taggenius block taken out.
+pub fn user_comment(comment: &str) -> String {
+    let (before, after) = around_block(comment);
+    [before, after].concat()
+}
+
+/// The user's comment, then one taggenius block.
+pub fn comment_with_block(current: &str, block: &str) -> String {
+    let (before, after) = around_block(current);
+    let mut comment = String::with_capacity(before.len() + after.len() + 1 + block.len());
+    comment.push_str(before);
+    comment.push_str(after);
+    comment.truncate(comment.trim_end().len());
+    if comment.trim_start().is_empty() {
+        comment.clear();
+    } else {
+        comment.push(' ');
+    }
+    comment.push_str(block);
+    comment
+}
+
+/// The attribute a written field sets.
+pub fn written(field: WriteField) -> Field {
+    match field {
+        WriteField::Genre => Field::Genre,
+        WriteField::Comments => Field::Comments,
+        WriteField::Colour => Field::Colour,
+        WriteField::Rating => Field::Rating,
+    }
+}
+
+/// The values a track gets for the chosen fields, each named once.
+pub fn field_values(
+    lib: &Library,
+    entry: &TrackEntry,
+    mut rendered: Rendered,
+    fields: &[WriteField],
+) -> Vec<(Field, String)> {
+    let mut values = Vec::with_capacity(fields.len());
+    for &field in fields {
+        let value = match field {
+            WriteField::Genre => std::mem::take(&mut rendered.genre),
+            WriteField::Comments => {
+                comment_with_block(&lib.value(entry, Field::Comments), &rendered.block)
+            }
+            WriteField::Colour => {
+                if lib
+                    .value(entry, Field::Colour)
+                    .eq_ignore_ascii_case(KEEP_COLOUR)
+                {
+                    continue;
+                }
+                rendered.colour.to_string()
+            }
+            WriteField::Rating => rendered.rating.to_string(),
+        };
+        values.push((written(field), value));
+    }
+    values
+}
+
+/// Whether a value is one taggenius wrote, so that it is not mistaken for the user's own: a
+/// value the user set (or changed since) replaces the remembered original, one of ours never
+/// does.
+pub fn written_by_taggenius(field: Field, current: &str, blueprint: &BlueprintRef) -> bool {
+    match field {
+        Field::Comments => find_block(current).is_some(),
+        Field::Genre => Level::ALL
+            .iter()
+            .any(|level| is_rendered_genre(blueprint, *level, current)),
+        _ => false,
+    }
+}
+
+/// Whether `genre` is what `render` writes at `level`, compared piece by piece without
+/// building the string: this runs for every track of a re-render.
+fn is_rendered_genre(blueprint: &BlueprintRef, level: Level, genre: &str) -> bool {
+    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre) else {
+        return false;
+    };
+    for sub in blueprint.sub_genre.as_slice().iter().take(level.items()) {
+        match rest.strip_prefix(", ").and_then(|r| r.strip_prefix(sub)) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Blueprint {
+        Blueprint {
+            primary_genre: "House".into(),
+            sub_genre: vec![
+                "French House".into(),
+                "Disco House".into(),
+                "Filter House".into(),
+            ],
+            energy_level: 9,
+            energy_vibe: vec!["Uplifting".into(), "Funky".into(), "Energetic".into()],
+            situation_environment: vec!["Peak Hour".into(), "Pre-Party".into(), "Sunset".into()],
+            components: vec!["Vocal".into(), "Keys".into(), "Strings".into()],
+            time_period: vec!["2000s".into()],
+        }
+    }
+
+    #[test]
+    fn a_stored_blueprint_renders_the_same_borrowed_or_copied() {
+        use crate::cache::Cached;
+        let plain = sample();
+        let mut quoted = sample();
+        quoted.sub_genre[1] = "Drum \"n\" Bass \\ Jungle".into();
+        for bp in [plain, quoted] {
+            let cached = Cached::new("test", &bp);
+            for level in Level::ALL {
+                let rendered = cached.with_blueprint(|r| render_ref(r, level));
+                assert_eq!(rendered, Some(render(&bp, level)));
+            }
+        }
+        // A word with a JSON escape cannot be borrowed; `with_blueprint` then copies.
+        let escaped = r#"{"primary_genre":"House","sub_genre":["A \"B\""],"energy_level":5}"#;
+        assert!(BlueprintRef::from_stored_json(escaped).is_none());
+        let more = r#"{"primary_genre":"House","sub_genre":["a","b","c","d"],"energy_level":10}"#;
+        let four = BlueprintRef::from_stored_json(more).unwrap();
+        assert_eq!(four.sub_genre.as_slice(), ["a", "b", "c"]);
+        assert!(render_ref(&four, Level::Detailed)
+            .block
+            .starts_with("/* E: 10"));
+    }
+
+    #[test]
+    fn levels_keep_the_first_n_items() {
+        let essential = render(&sample(), Level::Essential);
+        assert_eq!(essential.genre, "House, French House");
+        assert_eq!(
+            essential.block,
+            "/* E: 09 / Sit: Peak Hour / Vibe: Uplifting / Comp: Vocal / Time: 2000s */"
+        );
+        let detailed = render(&sample(), Level::Detailed);
+        assert_eq!(
+            detailed.genre,
+            "House, French House, Disco House, Filter House"
+        );
+        assert_eq!(
+            detailed.block,
+            "/* E: 09 / Sit: Peak Hour, Pre-Party, Sunset / Vibe: Uplifting, Funky, Energetic / Comp: Vocal, Keys, Strings / Time: 2000s */"
+        );
+    }
+
+    #[test]
+    fn empty_parts_are_left_out() {
+        let bp = Blueprint {
+            primary_genre: "Techno".into(),
+            sub_genre: vec![],
+            energy_level: 3,
+            energy_vibe: vec![],
+            situation_environment: vec![],
+            components: vec![],
+            time_period: vec![],
+        };
+        let r = render(&bp, Level::Recommended);
+        assert_eq!(
+            (r.genre.as_str(), r.block.as_str()),
+            ("Techno", "/* E: 03 */")
+        );
+        assert_eq!((r.colour, r.rating), ("0x25FDE9", "51"));
+    }
+
+    #[test]
+    fn blocks_replace_ours_and_keep_my_tags() {
+        let first = comment_with_block("Whatta classic /* Dark */", "/* E: 05 */");
+        assert_eq!(first, "Whatta classic /* Dark */ /* E: 05 */");
+        let again = comment_with_block(&first, "/* E: 07 / Sit: Closer */");
+        assert_eq!(again, "Whatta classic /* Dark */ /* E: 07 / Sit: Closer */");
+        assert_eq!(comment_with_block("", "/* E: 01 */"), "/* E: 01 */");
+        assert_eq!(user_comment("/* E: 01 */"), "");
+        assert_eq!(user_comment("/* E: nope */"), "/* E: nope */");
+        let lookalike = comment_with_block("01 /* E: 12", "/* E: 05 */");
+        assert_eq!(lookalike, "01 /* E: 12 /* E: 05 */");
+        assert_eq!(user_comment(&lookalike), "01 /* E: 12");
+    }
+
+    #[test]
+    fn colour_and_rating_by_energy() {
+        let cases = [
+            (10, "0xFF007F", "255"),
+            (8, "0xFFA500", "204"),
+            (6, "0xFFFF00", "153"),
+        ];
+        for (energy, colour, rating) in cases {
+            assert_eq!((colour_for(energy), rating_for(energy)), (colour, rating));
+        }
+        assert_eq!((colour_for(4), rating_for(5)), ("0x00FF00", "102"));
+    }
+}
