@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use taggenius::library::{Field, Library};
-use taggenius::library::writer::{restore_attribute, set_attribute, splice, Edit};
+use taggenius::library::writer::{splice, Edit};
 
 /// What a value reads back as: the characters XML 1.0 cannot carry are dropped.
 fn xml_legal(value: &str) -> String {
@@ -51,15 +51,10 @@ fuzz_target!(|data: &[u8]| {
     let comments = format!("{genre} /* E: 05 / Sit: Peak Hour */");
     let values = [(Field::Genre, genre), (Field::Comments, comments)];
 
-    let mut edits: Vec<Edit> = lib
-        .tracks
-        .iter()
-        .flat_map(|entry| {
-            values
-                .iter()
-                .map(|(f, v)| set_attribute(entry, *f, v.clone()))
-        })
-        .collect();
+    let mut edits: Vec<Edit> = Vec::new();
+    for entry in &lib.tracks {
+        lib.format().set(entry, values.to_vec(), &mut edits);
+    }
     let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {
         Ok(tagged) => tagged,
@@ -79,7 +74,9 @@ fuzz_target!(|data: &[u8]| {
         .flat_map(|(before, after)| {
             values.iter().map(|(field, _)| {
                 let original = before.raw(lib.bytes(), *field);
-                restore_attribute(tagged.bytes(), after, *field, original)
+                tagged
+                    .format()
+                    .restore(tagged.bytes(), after, *field, original)
                     .expect("a set attribute can be restored")
             })
         })

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::cache::Cache;
 use crate::cli::ClearArgs;
 use crate::library::output::Output;
-use crate::library::writer::{restore_attribute, set_attribute, Edit};
+use crate::library::writer::Edit;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
 use crate::render::prepared::Prepared;
 use crate::render::{find_block, user_comment};
@@ -45,16 +45,12 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
 }
 
 fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edits: &mut Vec<Edit>) {
+    let format = lib.format();
     for field in [Field::Genre, Field::Colour, Field::Rating] {
-        if let Some(original) = remembered.get(field.attribute()) {
+        if let Some(original) = remembered.get(field.stored_name()) {
             let unchanged = entry.raw(lib.bytes(), field) == original.as_deref();
             if !unchanged {
-                edits.extend(restore_attribute(
-                    lib.bytes(),
-                    entry,
-                    field,
-                    original.as_deref(),
-                ));
+                edits.extend(format.restore(lib.bytes(), entry, field, original.as_deref()));
             }
         }
     }
@@ -63,16 +59,17 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
         return;
     }
     let user = user_comment(&comment);
-    let edit = match remembered.get(Field::Comments.attribute()) {
+    let edit = match remembered.get(Field::Comments.stored_name()) {
         // The exact original bytes, entity spellings and all, when the user text is unchanged
         // (tagging trims the white space that ended it).
         Some(Some(raw)) if unescape_lossless(raw).trim_end() == user => {
-            restore_attribute(lib.bytes(), entry, Field::Comments, Some(raw))
+            format.restore(lib.bytes(), entry, Field::Comments, Some(raw))
         }
-        Some(None) if user.is_empty() => {
-            restore_attribute(lib.bytes(), entry, Field::Comments, None)
+        Some(None) if user.is_empty() => format.restore(lib.bytes(), entry, Field::Comments, None),
+        _ => {
+            format.set(entry, vec![(Field::Comments, user)], edits);
+            None
         }
-        _ => Some(set_attribute(entry, Field::Comments, user)),
     };
     edits.extend(edit);
 }

@@ -11,18 +11,18 @@ use crate::cache::{Cache, Found};
 use crate::cli::RetagArgs;
 use crate::commands::report::report;
 use crate::library::output::Output;
-use crate::library::Library;
+use crate::library::{self, Library};
 use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
 
 /// The remembered originals, and every blueprint when the cache is not much larger than the
-/// library can be (a rekordbox TRACK takes at least about 300 bytes); a larger cache is looked
+/// library can hold (by the fewest bytes a track takes in any format); a larger cache is looked
 /// up key by key once the library's keys are known.
 fn preload(db: &Path, library_size: Option<u64>) -> Result<(Remembered, Option<Found>)> {
     let cache = Cache::open(db)?;
     let blueprints = cache.blueprints_at_most()?;
     let remembered = cache.remembered_values()?;
-    let most_tracks = library_size.map(|bytes| bytes / 300 + 1);
+    let most_tracks = library_size.map(|bytes| bytes / library::min_track_bytes() as u64 + 1);
     let all = match most_tracks {
         Some(tracks) if blueprints as u64 <= 4 * tracks => Some(cache.load_all(blueprints)?),
         _ => None,

@@ -2,6 +2,7 @@
 //! TRACK's attribute values sit in the original bytes, so the writer can splice new values in
 //! and leave every other byte alone.
 
+pub mod format;
 pub mod output;
 pub(crate) mod rekordbox;
 pub mod track;
@@ -15,20 +16,21 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use crate::library::rekordbox::scan::scan;
 use crate::library::track::TrackInfo;
 pub use crate::library::xml::checks::{line_column, unescape_lossless};
 use crate::library::xml::checks::{one_line, unescape};
+use format::Format;
+use rekordbox::Rekordbox;
 
-/// The TRACK attributes taggenius reads or writes.
+/// The fields of a track taggenius reads or writes, whatever the format calls them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    Name,
+    Title,
     Artist,
     Genre,
     Year,
-    AverageBpm,
-    Tonality,
+    Bpm,
+    Key,
     Label,
     Comments,
     Colour,
@@ -38,12 +40,12 @@ pub enum Field {
 
 impl Field {
     pub const ALL: [Field; 11] = [
-        Field::Name,
+        Field::Title,
         Field::Artist,
         Field::Genre,
         Field::Year,
-        Field::AverageBpm,
-        Field::Tonality,
+        Field::Bpm,
+        Field::Key,
         Field::Label,
         Field::Comments,
         Field::Colour,
@@ -51,14 +53,17 @@ impl Field {
         Field::Location,
     ];
 
-    pub fn attribute(self) -> &'static str {
+    /// The name the cache stores a remembered original under, and hashes into its digest:
+    /// rekordbox's attribute names, which every cache written so far holds. Frozen: another
+    /// name would orphan every remembered original.
+    pub fn stored_name(self) -> &'static str {
         match self {
-            Field::Name => "Name",
+            Field::Title => "Name",
             Field::Artist => "Artist",
             Field::Genre => "Genre",
             Field::Year => "Year",
-            Field::AverageBpm => "AverageBpm",
-            Field::Tonality => "Tonality",
+            Field::Bpm => "AverageBpm",
+            Field::Key => "Tonality",
             Field::Label => "Label",
             Field::Comments => "Comments",
             Field::Colour => "Colour",
@@ -66,24 +71,34 @@ impl Field {
             Field::Location => "Location",
         }
     }
+}
 
-    pub(crate) fn from_attribute(name: &[u8]) -> Option<Field> {
-        // A match rather than a search of ALL: it runs for every attribute of every TRACK.
-        Some(match name {
-            b"Name" => Field::Name,
-            b"Artist" => Field::Artist,
-            b"Genre" => Field::Genre,
-            b"Year" => Field::Year,
-            b"AverageBpm" => Field::AverageBpm,
-            b"Tonality" => Field::Tonality,
-            b"Label" => Field::Label,
-            b"Comments" => Field::Comments,
-            b"Colour" => Field::Colour,
-            b"Rating" => Field::Rating,
-            b"Location" => Field::Location,
-            _ => return None,
-        })
-    }
+/// Every format taggenius reads, the first being the one a file that none recognises is read
+/// as, so that its reader words the error.
+pub const FORMATS: &[&dyn Format] = &[&Rekordbox];
+
+/// How much of a file `detect` is shown.
+pub const HEAD: usize = 4096;
+
+/// The format of a file that starts with `head`.
+pub fn detect_format(head: &[u8]) -> &'static dyn Format {
+    let head = &head[..head.len().min(HEAD)];
+    FORMATS
+        .iter()
+        .copied()
+        .find(|format| format.detect(head))
+        .unwrap_or(FORMATS[0])
+}
+
+/// The fewest bytes a track takes in any format: bounds the tracks of a file whose format is
+/// not known yet.
+pub fn min_track_bytes() -> usize {
+    FORMATS
+        .iter()
+        .map(|format| format.min_track_bytes())
+        .min()
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// Where one attribute stands in the file: its name's first byte and its (escaped) value,
@@ -151,17 +166,25 @@ pub struct Library {
     /// The whole file, checked to be UTF-8 once, so that reading a value never checks again.
     text: String,
     pub tracks: Vec<TrackEntry>,
+    format: &'static dyn Format,
 }
 
 impl Library {
     pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Library> {
         let in_file = |e: anyhow::Error| anyhow::anyhow!("{}: {e}", one_line(name));
-        let (text, tracks) = scan(bytes).map_err(in_file)?;
+        let format = detect_format(&bytes);
+        let (text, tracks) = format.scan(bytes).map_err(in_file)?;
         Ok(Library {
             name: name.to_string(),
             text,
             tracks,
+            format,
         })
+    }
+
+    /// The format the file is in, which says how its values are encoded and written.
+    pub fn format(&self) -> &'static dyn Format {
+        self.format
     }
 
     /// The file as read.
@@ -201,7 +224,7 @@ impl Library {
 
     /// Who and what a track is, as `track_info` has them, without reading the other fields.
     pub fn artist_and_title(&self, entry: &TrackEntry) -> (String, String) {
-        let title = self.value(entry, Field::Name);
+        let title = self.value(entry, Field::Title);
         if title.trim().is_empty() {
             let info = self.track_info(entry);
             return (info.artist, info.title);
@@ -214,14 +237,11 @@ impl Library {
         let get = |f| self.value(entry, f).trim().to_string();
         let mut info = TrackInfo {
             artist: get(Field::Artist),
-            title: get(Field::Name),
+            title: get(Field::Title),
             genre: get(Field::Genre),
             year: get(Field::Year),
-            bpm: get(Field::AverageBpm)
-                .parse::<f64>()
-                .ok()
-                .filter(|b| *b > 0.0),
-            key: get(Field::Tonality),
+            bpm: get(Field::Bpm).parse::<f64>().ok().filter(|b| *b > 0.0),
+            key: get(Field::Key),
             label: get(Field::Label),
         };
         if info.year == "0" {
@@ -349,14 +369,24 @@ mod tests {
     const LIB: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<DJ_PLAYLISTS Version=\"1.0.0\">\r\n  <COLLECTION Entries=\"9\">\r\n    <TRACK TrackID=\"1\" Name=\"A &amp; B\"\r\n           Artist=\"X\" Genre=\"\"/>\r\n    <!-- <TRACK Name=\"ghost\"/> -->\r\n    <TRACK Name='Two' Comments=\"/* Dark */\"><TEMPO Bpm=\"1\"/></TRACK>\r\n  </COLLECTION>\r\n  <PLAYLISTS><NODE><TRACK Key=\"1\"/></NODE></PLAYLISTS>\r\n</DJ_PLAYLISTS>\r\n";
 
     #[test]
-    fn every_field_is_found_by_its_attribute_name() {
-        for field in Field::ALL {
-            assert_eq!(
-                Field::from_attribute(field.attribute().as_bytes()),
-                Some(field)
-            );
-        }
-        assert_eq!(Field::from_attribute(b"name"), None);
+    fn stored_names_are_frozen() {
+        let names: Vec<&str> = Field::ALL.iter().map(|f| f.stored_name()).collect();
+        assert_eq!(
+            names,
+            [
+                "Name",
+                "Artist",
+                "Genre",
+                "Year",
+                "AverageBpm",
+                "Tonality",
+                "Label",
+                "Comments",
+                "Colour",
+                "Rating",
+                "Location"
+            ]
+        );
     }
 
     #[test]
@@ -364,8 +394,8 @@ mod tests {
         let lib = Library::parse("t", LIB.as_bytes().to_vec()).unwrap();
         assert_eq!(lib.tracks.len(), 2);
         let first = &lib.tracks[0];
-        assert_eq!(first.value(lib.bytes(), Field::Name), "A & B");
-        assert_eq!(first.raw(lib.bytes(), Field::Name).unwrap(), b"A &amp; B");
+        assert_eq!(first.value(lib.bytes(), Field::Title), "A & B");
+        assert_eq!(first.raw(lib.bytes(), Field::Title).unwrap(), b"A &amp; B");
         assert!(first.span(Field::Comments).is_none());
         assert_eq!(
             &lib.bytes()[first.insert_at() - 8..first.insert_at()],

@@ -12,9 +12,9 @@ pub struct Edit {
     pub bytes: Vec<u8>,
 }
 
-/// The edit that gives `field` the (unescaped) `value`: the value is replaced in place, or a
-/// missing attribute is inserted after the track's last attribute.
-pub fn set_attribute(entry: &TrackEntry, field: Field, value: String) -> Edit {
+/// The edit that gives `field`, held in the attribute `name`, the (unescaped) `value`: the value
+/// is replaced in place, or a missing attribute is inserted where the track's entry says.
+pub fn set_attribute(entry: &TrackEntry, field: Field, name: &str, value: String) -> Edit {
     match entry.span(field) {
         Some(span) => Edit {
             range: span.value(),
@@ -22,7 +22,7 @@ pub fn set_attribute(entry: &TrackEntry, field: Field, value: String) -> Edit {
         },
         None => Edit {
             range: entry.insert_at()..entry.insert_at(),
-            bytes: format!(" {}=\"{}\"", field.attribute(), escape(value)).into_bytes(),
+            bytes: format!(" {name}=\"{}\"", escape(value)).into_bytes(),
         },
     }
 }
@@ -230,8 +230,8 @@ mod tests {
         let lib = Library::parse("t", xml.as_bytes().to_vec()).unwrap();
         let entry = &lib.tracks[0];
         let mut edits = vec![
-            set_attribute(entry, Field::Genre, "House, R&B".into()),
-            set_attribute(entry, Field::Comments, "/* E: 05 */".into()),
+            set_attribute(entry, Field::Genre, "Genre", "House, R&B".into()),
+            set_attribute(entry, Field::Comments, "Comments", "/* E: 05 */".into()),
         ];
         let out = splice(lib.bytes(), &mut edits);
         let text = String::from_utf8(out.clone()).unwrap();

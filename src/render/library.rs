@@ -14,7 +14,7 @@ use crate::cache::history::{Missing, Summary};
 use crate::cache::originals::{Remembered, TrackDigest};
 use crate::cache::{Cache, Cached};
 use crate::library::output::{Output, Pending};
-use crate::library::writer::{set_attribute, Edit, Splicer};
+use crate::library::writer::{Edit, Splicer};
 use crate::library::{Field, Library};
 use crate::render::prepared::Prepared;
 use crate::render::{field_values, render_ref, written, written_by_taggenius, Level, WriteField};
@@ -89,7 +89,7 @@ fn record_run(
     } else {
         cache.in_transaction(|| {
             for (track, field, raw) in originals {
-                cache.remember_original(track, field.attribute(), raw.as_deref())?;
+                cache.remember_original(track, field.stored_name(), raw.as_deref())?;
             }
             record()
         })?;
@@ -262,7 +262,7 @@ impl TrackRenderer<'_> {
                 let (entry, track) = (&lib.tracks[i], TrackDigest::of(self.ids[i].as_bytes()));
                 fields.iter().map(move |&field| {
                     let raw = entry.raw(lib.bytes(), field);
-                    (i, field, track.of_value(field.attribute(), raw))
+                    (i, field, track.of_value(field.stored_name(), raw))
                 })
             })
             .collect();
@@ -290,6 +290,7 @@ impl TrackRenderer<'_> {
         let entry = &lib.tracks[index];
         let mut outcome = TrackOutcome::default();
         let rendered = render_ref(blueprint, self.level);
+        let mut changed = Vec::with_capacity(self.fields.len());
         for (field, value) in field_values(lib, entry, rendered, self.fields) {
             let current = lib.value(entry, field);
             if current == value {
@@ -303,8 +304,9 @@ impl TrackRenderer<'_> {
                 let raw = raw.map(<[u8]>::to_vec);
                 outcome.originals.push((id.to_string(), field, raw));
             }
-            outcome.edits.push(set_attribute(entry, field, value));
+            changed.push((field, value));
         }
+        lib.format().set(entry, changed, &mut outcome.edits);
         outcome
     }
 }

@@ -49,17 +49,15 @@ pub enum WriteField {
 
 pub const DEFAULT_WRITE: &[WriteField] = &[WriteField::Genre, WriteField::Comments];
 
-/// rekordbox's red: a DJ's own "do not touch" marker, so it is never recoloured.
-pub const KEEP_COLOUR: &str = "0xFF0000";
-
 /// What one blueprint renders to at one level, computed once and shared by every track that
-/// carries the same recording.
+/// carries the same recording: format-neutral values, which the library's format encodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub genre: String,
+    /// The taggenius block that goes into the comments, after the DJ's own text.
     pub block: String,
-    pub colour: &'static str,
-    pub rating: &'static str,
+    /// 1-10, which a format may write as a colour or a rating.
+    pub energy: u8,
 }
 
 pub fn render(bp: &Blueprint, level: Level) -> Rendered {
@@ -77,8 +75,7 @@ pub fn render_ref(bp: &BlueprintRef, level: Level) -> Rendered {
     Rendered {
         genre,
         block: comment_block(bp, n),
-        colour: colour_for(bp.energy_level),
-        rating: rating_for(bp.energy_level),
+        energy: bp.energy_level,
     }
 }
 
@@ -105,26 +102,6 @@ fn comment_block(bp: &BlueprintRef, n: usize) -> String {
     }
     block.push_str(" */");
     block
-}
-
-pub fn colour_for(energy: u8) -> &'static str {
-    match energy {
-        9.. => "0xFF007F",
-        8 => "0xFFA500",
-        6..=7 => "0xFFFF00",
-        4..=5 => "0x00FF00",
-        _ => "0x25FDE9",
-    }
-}
-
-pub fn rating_for(energy: u8) -> &'static str {
-    match energy {
-        9.. => "255",
-        8 => "204",
-        6..=7 => "153",
-        4..=5 => "102",
-        _ => "51",
-    }
 }
 
 /// Byte range of the taggenius block in a comment, with the white space before it, so that
@@ -196,32 +173,34 @@ pub fn written(field: WriteField) -> Field {
     }
 }
 
-/// The values a track gets for the chosen fields, each named once.
+/// The values a track gets for the chosen fields, each named once, as the library's format
+/// encodes them; a field the format keeps as the DJ's own, or cannot write, is left out.
 pub fn field_values(
     lib: &Library,
     entry: &TrackEntry,
     mut rendered: Rendered,
     fields: &[WriteField],
 ) -> Vec<(Field, String)> {
+    let format = lib.format();
     let mut values = Vec::with_capacity(fields.len());
     for &field in fields {
+        let target = written(field);
+        if !format.writable().contains(&target) || format.keeps(target, &lib.value(entry, target)) {
+            continue;
+        }
         let value = match field {
             WriteField::Genre => std::mem::take(&mut rendered.genre),
             WriteField::Comments => {
                 comment_with_block(&lib.value(entry, Field::Comments), &rendered.block)
             }
-            WriteField::Colour => {
-                if lib
-                    .value(entry, Field::Colour)
-                    .eq_ignore_ascii_case(KEEP_COLOUR)
-                {
-                    continue;
+            WriteField::Colour | WriteField::Rating => {
+                match format.energy_value(target, rendered.energy) {
+                    Some(value) => value.to_string(),
+                    None => continue,
                 }
-                rendered.colour.to_string()
             }
-            WriteField::Rating => rendered.rating.to_string(),
         };
-        values.push((written(field), value));
+        values.push((target, value));
     }
     values
 }
@@ -333,7 +312,7 @@ mod tests {
             (r.genre.as_str(), r.block.as_str()),
             ("Techno", "/* E: 03 */")
         );
-        assert_eq!((r.colour, r.rating), ("0x25FDE9", "51"));
+        assert_eq!(r.energy, 3);
     }
 
     #[test]
@@ -348,18 +327,5 @@ mod tests {
         let lookalike = comment_with_block("01 /* E: 12", "/* E: 05 */");
         assert_eq!(lookalike, "01 /* E: 12 /* E: 05 */");
         assert_eq!(user_comment(&lookalike), "01 /* E: 12");
-    }
-
-    #[test]
-    fn colour_and_rating_by_energy() {
-        let cases = [
-            (10, "0xFF007F", "255"),
-            (8, "0xFFA500", "204"),
-            (6, "0xFFFF00", "153"),
-        ];
-        for (energy, colour, rating) in cases {
-            assert_eq!((colour_for(energy), rating_for(energy)), (colour, rating));
-        }
-        assert_eq!((colour_for(4), rating_for(5)), ("0x00FF00", "102"));
     }
 }

@@ -125,7 +125,7 @@ fn in_halves<I: Sync, T: Send>(items: &[I], work: impl Fn(&[I]) -> Vec<T> + Sync
 /// The cache key without building the whole TrackInfo: only artist and title are decoded,
 /// which matters on libraries of tens of thousands of tracks.
 fn key_of(lib: &Library, entry: &TrackEntry) -> Option<String> {
-    let title = lib.value(entry, Field::Name);
+    let title = lib.value(entry, Field::Title);
     if title.trim().is_empty() {
         let info = lib.track_info(entry);
         return info.is_identifiable().then(|| info.cache_key());

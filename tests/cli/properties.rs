@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::RngSeed;
 
-use taggenius::library::writer::{restore_attribute, set_attribute, splice, Edit};
+use taggenius::library::writer::{splice, Edit};
 use taggenius::library::{Field, Library};
 
 use crate::util::*;
@@ -413,6 +413,24 @@ fn xml_legal(value: &str) -> String {
 
 const FIELDS: &[Field] = &Field::ALL;
 
+/// The rekordbox TRACK attribute of each field, as rekordbox names it: written out here rather
+/// than taken from taggenius, so that a wrong name there is caught.
+fn attribute(field: Field) -> &'static str {
+    match field {
+        Field::Title => "Name",
+        Field::Artist => "Artist",
+        Field::Genre => "Genre",
+        Field::Year => "Year",
+        Field::Bpm => "AverageBpm",
+        Field::Key => "Tonality",
+        Field::Label => "Label",
+        Field::Comments => "Comments",
+        Field::Colour => "Colour",
+        Field::Rating => "Rating",
+        Field::Location => "Location",
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checks shared by the properties.
 
@@ -496,16 +514,18 @@ fn only_touched_changed(
     Ok(())
 }
 
-/// Sets `values` (track, field, value) with `set_attribute`, splices, reads the result again
-/// and checks the values, the bytes around them, and that `restore_attribute` undoes it all.
+/// Sets `values` (track, field, value) through the library's format, splices, reads the result
+/// again and checks the values, the bytes around them, and that the format's restore undoes it
+/// all.
 fn set_splice_restore(
     lib: &Library,
     values: &[(usize, Field, String)],
 ) -> Result<(), TestCaseError> {
-    let mut edits: Vec<Edit> = values
-        .iter()
-        .map(|(i, field, value)| set_attribute(&lib.tracks[*i], *field, value.clone()))
-        .collect();
+    let mut edits: Vec<Edit> = Vec::new();
+    for (i, field, value) in values {
+        lib.format()
+            .set(&lib.tracks[*i], vec![(*field, value.clone())], &mut edits);
+    }
     let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {
         Ok(tagged) => tagged,
@@ -531,7 +551,9 @@ fn set_splice_restore(
         .iter()
         .filter_map(|(i, field, _)| {
             let original = lib.tracks[*i].raw(lib.bytes(), *field);
-            restore_attribute(tagged.bytes(), &tagged.tracks[*i], *field, original)
+            tagged
+                .format()
+                .restore(tagged.bytes(), &tagged.tracks[*i], *field, original)
         })
         .collect();
     prop_assert_eq!(
@@ -683,7 +705,7 @@ proptest! {
         prop_assert_eq!(parsed.tracks.len(), lib.tracks.len());
         for (model, entry) in lib.tracks.iter().zip(&parsed.tracks) {
             for &field in FIELDS {
-                match model.attr(field.attribute()) {
+                match model.attr(attribute(field)) {
                     Some(attr) => {
                         let raw = attr.raw();
                         prop_assert_eq!(entry.raw(parsed.bytes(), field), Some(raw.as_bytes()));

@@ -6,7 +6,8 @@
 
 use memchr::{memchr, memmem};
 
-use crate::library::rekordbox::scan::track_entry;
+use crate::library::rekordbox::entry::track_entry;
+use crate::library::rekordbox::MIN_TRACK_BYTES;
 use crate::library::xml::attributes::{for_each_attribute, KnownNames, Tag};
 use crate::library::xml::checks::{check_name, check_reference, root_problem};
 use crate::library::TrackEntry;
@@ -72,12 +73,11 @@ fn split_point(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// Room for as many TRACK entries as `len` bytes can hold (one takes at least 300 bytes as
-/// rekordbox writes them): growing the list as it fills copied and touched twice its memory.
+/// Room for as many TRACK entries as `len` bytes can hold: growing the list as it fills copied and touched twice its memory.
 /// Room never filled is never touched, so it costs no memory; past a million tracks the list
 /// grows as usual.
 fn most_tracks(len: usize) -> usize {
-    (len / 300 + 16).min(1 << 20)
+    (len / MIN_TRACK_BYTES + 16).min(1 << 20)
 }
 
 enum Ending {

@@ -1,17 +1,17 @@
-//! The one pass over a rekordbox XML file: well-formedness, and where each COLLECTION TRACK's
-//! attribute values lie, so the writer can splice new values into the original bytes.
+//! The full reader of a rekordbox XML file, for what the fast walk leaves to it: well-formedness
+//! with a located message for every problem, and where each COLLECTION TRACK's attribute values
+//! lie.
 
-use std::num::NonZeroU32;
 use std::sync::mpsc;
 
 use anyhow::{bail, Result};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::library::rekordbox::fast_scan::fast_scan;
+use crate::library::rekordbox::entry::track_entry;
 use crate::library::xml::attributes::{for_each_attribute, KnownNames, Tag};
 use crate::library::xml::checks::{self, at, line_column, offset_in, one_line, quoted};
-use crate::library::{AttrSpan, Field, TrackEntry};
+use crate::library::TrackEntry;
 
 /// What the walk through the document knows between two events.
 #[derive(Default)]
@@ -27,33 +27,6 @@ struct Scan {
 
 /// Start tags handed to the attribute thread at a time.
 const BATCH: usize = 1024;
-
-/// Walks the document once, checking that it is well-formed, and records every TRACK directly
-/// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
-/// Iterative, so deep nesting costs memory in proportion, never stack. Returns the document as
-/// text, found to be UTF-8 on the way.
-pub fn scan(bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
-    // The encoding and character checks and the walk are independent, so they use both cores;
-    // a problem with the characters is reported first, as it explains any structural one.
-    let tracks = std::thread::scope(|s| {
-        let characters = s.spawn(|| checks::check_text(&bytes));
-        let walked = match fast_scan(&bytes) {
-            Some(tracks) => Ok(tracks),
-            None => walk(&bytes),
-        };
-        match characters.join() {
-            Ok(Ok(())) => walked,
-            Ok(Err(e)) => Err(e),
-            Err(_) => bail!("internal error: the character check failed"),
-        }
-    })?;
-    debug_assert!(std::str::from_utf8(&bytes).is_ok());
-    // SAFETY: `check_text` returned Ok, which it does only after `std::str::from_utf8` accepted
-    // these very bytes; they are owned here and were only ever borrowed immutably since.
-    // Checking them a second time cost 7 ms of a 50 MB library, on one core, with the other idle.
-    let text = unsafe { String::from_utf8_unchecked(bytes) };
-    Ok((text, tracks))
-}
 
 /// The structure is walked on this thread while a second one reads the attributes of the start
 /// tags it finds, the costlier half of the work. An attribute problem lies in an element the
@@ -213,32 +186,4 @@ impl Scan {
 fn send(tx: &mpsc::SyncSender<Vec<(Tag, bool)>>, batch: Vec<(Tag, bool)>) -> Result<()> {
     tx.send(batch)
         .map_err(|_| anyhow::anyhow!("internal error: the attribute reader stopped"))
-}
-
-/// A TRACK's attribute spans, read as `for_each_attribute` reads them; with where they end.
-pub fn track_entry<'a>(
-    bytes: &'a [u8],
-    tag: &Tag,
-    known: &mut KnownNames<'a>,
-) -> Result<(TrackEntry, usize)> {
-    let offset =
-        |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
-    let mut entry = TrackEntry {
-        attrs: Default::default(),
-        insert_at: offset(tag.start + tag.name_len)?,
-    };
-    let end = for_each_attribute(bytes, tag, known, |key, name_start, value| {
-        // One past the closing quote.
-        entry.insert_at = offset(value.end + 1)?;
-        if let Some(field) = Field::from_attribute(key) {
-            entry.attrs[field as usize] = Some(AttrSpan {
-                name_start: offset(name_start)?,
-                value_start: offset(value.start)?,
-                value_end: NonZeroU32::new(offset(value.end)?)
-                    .ok_or_else(|| anyhow::anyhow!("internal error: a value ends at offset 0"))?,
-            });
-        }
-        Ok(())
-    })?;
-    Ok((entry, end))
 }
