@@ -236,7 +236,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite3");
         let old = Connection::open(&path).unwrap();
-        old.execute_batch(crate::cache::MIGRATION_1).unwrap();
+        old.execute_batch(crate::cache::schema::MIGRATION_1)
+            .unwrap();
         old.execute(
             "INSERT INTO originals (track, field, raw) VALUES ('file://a.mp3', 'Genre', x'486f757365')",
             [],

@@ -62,26 +62,21 @@ pub fn run(command: &CacheCommand, db: &Path) -> Result<u8> {
 }
 
 fn export(cache: &Cache, out: &mut impl Write) -> Result<()> {
-    let mut stmt = cache.conn.prepare(
-        "SELECT artist, title, source, schema_version, created_at, blueprint FROM blueprints ORDER BY artist, title",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let json: String = row.get(5)?;
-        let Ok(blueprint) = Blueprint::from_json(&json) else {
-            continue;
+    cache.for_each_row(|row| {
+        let Ok(blueprint) = Blueprint::from_json(&row.json) else {
+            return Ok(());
         };
         let line = Line {
-            artist: row.get(0)?,
-            title: row.get(1)?,
-            source: row.get(2)?,
-            schema_version: row.get(3)?,
-            created_at: row.get(4)?,
+            artist: row.artist,
+            title: row.title,
+            source: row.source,
+            schema_version: row.schema_version,
+            created_at: row.created_at,
             blueprint,
         };
         writeln!(out, "{}", serde_json::to_string(&line)?)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Merges in one transaction: a malformed line aborts the whole import, naming the line.

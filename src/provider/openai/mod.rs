@@ -10,6 +10,7 @@ mod fault_tests;
 mod http;
 #[cfg(test)]
 mod mock;
+mod queue;
 mod reply;
 pub(crate) mod request;
 #[cfg(test)]
@@ -18,14 +19,14 @@ mod tests;
 use crate::blueprint::Blueprint;
 use crate::library::track::TrackInfo;
 use crate::provider::pricing::{self, Price};
-use http::{Client, Note, Sent, Shared};
+use http::{Client, Note, Sent};
+use queue::{Batch, Pool};
 use reply::Envelope;
 use request::Shape;
-use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -257,104 +258,6 @@ fn spawn_workers(
 enum Msg {
     Event(Event),
     Fatal(String),
-}
-
-struct Batch {
-    jobs: Vec<Job>,
-    /// A track asked again on its own after an unusable answer; it gets no third chance.
-    second_chance: bool,
-}
-
-impl Batch {
-    /// The two halves of a batch whose reply was cut short, to be asked apart. A track left
-    /// alone by the split is on its second chance already, so each track is asked at most
-    /// 1 + log2(batch) times however often the server cuts it short.
-    fn halves(mut self) -> Vec<Batch> {
-        let back = self.jobs.split_off(self.jobs.len().div_ceil(2));
-        [self.jobs, back]
-            .into_iter()
-            .map(|jobs| Batch {
-                second_chance: self.second_chance || jobs.len() == 1,
-                jobs,
-            })
-            .collect()
-    }
-}
-
-struct Queue {
-    batches: VecDeque<Batch>,
-    /// Batches being worked on, which may still queue second chances.
-    busy: usize,
-}
-
-struct Pool {
-    shared: Shared,
-    queue: Mutex<Queue>,
-    changed: Condvar,
-}
-
-impl Pool {
-    fn new(jobs: Vec<Job>, batch: usize) -> Pool {
-        let mut batches = VecDeque::new();
-        let mut jobs = jobs.into_iter().peekable();
-        while jobs.peek().is_some() {
-            batches.push_back(Batch {
-                jobs: jobs.by_ref().take(batch).collect(),
-                second_chance: false,
-            });
-        }
-        Pool {
-            shared: Shared::default(),
-            queue: Mutex::new(Queue { batches, busy: 0 }),
-            changed: Condvar::new(),
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.lock().batches.len()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn stop(&self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.changed.notify_all();
-    }
-
-    /// The next batch; waits while others may still queue second chances.
-    fn next(&self) -> Option<Batch> {
-        let mut queue = self.lock();
-        loop {
-            if self.shared.stopped() {
-                return None;
-            }
-            if let Some(batch) = queue.batches.pop_front() {
-                queue.busy += 1;
-                return Some(batch);
-            }
-            if queue.busy == 0 {
-                return None;
-            }
-            queue = self
-                .changed
-                .wait_timeout(queue, POLL)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-    }
-
-    /// Second chances go first: they finish tracks already paid for once.
-    fn done(&self, again: Vec<Batch>) {
-        let mut queue = self.lock();
-        queue.busy -= 1;
-        for batch in again.into_iter().rev() {
-            queue.batches.push_front(batch);
-        }
-        drop(queue);
-        self.changed.notify_all();
-    }
 }
 
 #[derive(Clone)]
