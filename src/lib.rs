@@ -5,7 +5,6 @@ pub mod cache;
 pub mod cli;
 mod commands;
 pub mod error;
-mod fasthash;
 pub mod library;
 mod provider;
 pub mod render;

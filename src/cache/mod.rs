@@ -3,6 +3,7 @@
 
 pub(crate) mod blueprints;
 mod busy;
+mod digest;
 pub(crate) mod history;
 pub(crate) mod originals;
 mod schema;
@@ -15,7 +16,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::blueprint::{Blueprint, BlueprintRef};
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 
 /// A blueprint as stored, with where it came from: a model name, or `local`.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +59,7 @@ impl Cached {
 }
 
 /// The blueprints found for a library, by cache key.
-pub type Found = FastMap<String, Cached>;
+pub type Found = FxHashMap<String, Cached>;
 
 pub const LOCAL_SOURCE: &str = "local";
 

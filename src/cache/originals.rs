@@ -6,8 +6,8 @@ use std::hash::Hasher;
 use anyhow::Result;
 use rusqlite::params;
 
+use crate::cache::digest::DigestHasher;
 use crate::cache::Cache;
-use crate::fasthash::FastHasher;
 
 /// A track's remembered values by field name; `None` where taggenius inserted the attribute.
 pub type FieldOriginals = HashMap<String, Option<Vec<u8>>>;
@@ -29,11 +29,11 @@ pub fn original_digest(track: &[u8], field: &str, raw: Option<&[u8]>) -> i64 {
 /// `original_digest` with the track hashed once for all of its fields: a file location is
 /// most of the bytes hashed.
 #[derive(Clone, Copy)]
-pub struct TrackDigest(FastHasher);
+pub struct TrackDigest(DigestHasher);
 
 impl TrackDigest {
     pub fn of(track: &[u8]) -> TrackDigest {
-        let mut hasher = FastHasher::default();
+        let mut hasher = DigestHasher::default();
         add_part(&mut hasher, Some(track));
         TrackDigest(hasher)
     }
@@ -46,7 +46,7 @@ impl TrackDigest {
     }
 }
 
-fn add_part(hasher: &mut FastHasher, part: Option<&[u8]>) {
+fn add_part(hasher: &mut DigestHasher, part: Option<&[u8]>) {
     match part {
         Some(bytes) => {
             hasher.write_u64(bytes.len() as u64);
@@ -170,6 +170,43 @@ impl Cache {
 
 #[cfg(test)]
 mod tests {
+
+    /// The digests are stored on disk: a change to the hash or to how the parts are fed to it
+    /// would orphan every remembered original of every cache. These answers were computed by
+    /// the release that first stored digests (schema 2) and must never change.
+    #[test]
+    fn stored_digests_never_change() {
+        type Case<'a> = (&'a [u8], &'a str, Option<&'a [u8]>, i64);
+        let cases: [Case; 4] = [
+            (
+                b"file://localhost/Music/Daft%20Punk%20-%20Around%20The%20World.mp3",
+                "Genre",
+                Some(b"House"),
+                7546848064355903812,
+            ),
+            (
+                b"key:daft punk\x1faround the world",
+                "Comments",
+                None,
+                6310438941103919926,
+            ),
+            (b"", "Colour", Some(b""), -3613505987408899069),
+            (
+                "file://localhost/C:/Música/Café%20del%20Mar.mp3".as_bytes(),
+                "Rating",
+                Some(b"0"),
+                -6020302167018888781,
+            ),
+        ];
+        for (track, field, raw, digest) in cases {
+            assert_eq!(original_digest(track, field, raw), digest, "{field}");
+            assert_eq!(
+                TrackDigest::of(track).of_value(field, raw),
+                digest,
+                "{field}"
+            );
+        }
+    }
     use super::*;
     use rusqlite::Connection;
 
@@ -253,6 +290,6 @@ mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3, "migrated on to the newest schema");
     }
 }

@@ -3,11 +3,14 @@
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use rusqlite::{Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::cache::originals::original_digest;
 use crate::cache::Cache;
+use crate::library::track::composed;
 
-const USER_VERSION: i64 = 2;
+/// 1: the tables; 2: digests of remembered originals; 3: keys in Unicode's composed form.
+const USER_VERSION: i64 = 3;
 
 pub(crate) const MIGRATION_1: &str = "
 CREATE TABLE blueprints (
@@ -107,9 +110,75 @@ impl Cache {
             }
             self.conn.execute_batch(MIGRATION_1)?;
         }
-        self.add_original_digests()?;
+        if version < 2 {
+            self.add_original_digests()?;
+        }
+        if version < 3 {
+            self.compose_keys()?;
+        }
         self.conn
             .pragma_update(None, "user_version", USER_VERSION)?;
+        Ok(())
+    }
+}
+
+impl Cache {
+    /// Migrates to schema 3: a key, or a track known by its key, folded from decomposed accents
+    /// by an earlier release gets the composed key this release folds. Where both spellings
+    /// were stored, the newer blueprint and the first remembered original are kept.
+    fn compose_keys(&self) -> Result<()> {
+        let decomposed = |text: &String| !text.is_ascii() && composed(text.clone()) != *text;
+        let keys: Vec<(i64, String, i64)> = self
+            .conn
+            .prepare("SELECT rowid, key, created_at FROM blueprints")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (rowid, key, created_at) in keys.into_iter().filter(|(_, k, _)| decomposed(k)) {
+            let new_key = composed(key);
+            let existing: Option<(i64, i64)> = self
+                .conn
+                .query_row(
+                    "SELECT rowid, created_at FROM blueprints WHERE key = ?1",
+                    [&new_key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let delete = |rowid: i64| {
+                self.conn
+                    .execute("DELETE FROM blueprints WHERE rowid = ?1", [rowid])
+            };
+            match existing {
+                Some((_, theirs)) if theirs >= created_at => {
+                    delete(rowid)?;
+                    continue;
+                }
+                Some((older, _)) => delete(older)?,
+                None => 0,
+            };
+            self.conn.execute(
+                "UPDATE blueprints SET key = ?1 WHERE rowid = ?2",
+                params![new_key, rowid],
+            )?;
+        }
+        let tracks: Vec<(i64, String, String, Option<Vec<u8>>)> = self
+            .conn
+            .prepare("SELECT rowid, track, field, raw FROM originals WHERE track LIKE 'key:%'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (rowid, track, field, raw) in tracks.into_iter().filter(|t| decomposed(&t.1)) {
+            let track = composed(track);
+            let digest = original_digest(track.as_bytes(), &field, raw.as_deref());
+            self.conn.execute(
+                "UPDATE OR IGNORE originals SET track = ?1, digest = ?2 WHERE rowid = ?3",
+                params![track, digest, rowid],
+            )?;
+            // Ignored where the composed spelling already has this field remembered: that
+            // original stays, this one goes.
+            self.conn.execute(
+                "DELETE FROM originals WHERE rowid = ?1 AND track != ?2",
+                params![rowid, track],
+            )?;
+        }
         Ok(())
     }
 }

@@ -27,10 +27,30 @@ impl TrackInfo {
     }
 }
 
-/// Folds case, whitespace and `feat.`/`ft.`/`featuring` credits; keeps mix names, since an
-/// extended mix and a radio edit are tagged differently.
+/// Folds case, whitespace and `feat.`/`ft.`/`featuring` credits, and Unicode spelling
+/// (composed or decomposed accents: file names on macOS are decomposed); keeps mix names,
+/// since an extended mix and a radio edit are tagged differently.
 /// Built in one string: a re-render folds a key for every track of the library.
 pub fn cache_key(artist: &str, title: &str) -> String {
+    let key = folded_key(artist, title);
+    if key.is_ascii() {
+        key
+    } else {
+        composed(key)
+    }
+}
+
+/// `text` in Unicode's composed form (NFC). A key folded by an earlier release becomes the key
+/// this one folds by composing it, which is how the cache migrates its keys.
+pub fn composed(text: String) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text,
+        _ => text.nfc().collect(),
+    }
+}
+
+fn folded_key(artist: &str, title: &str) -> String {
     let mut key = String::with_capacity(artist.len() + title.len() + 1);
     fold_into(&mut key, artist);
     if let Some(at) = find_featuring(&key) {
@@ -232,6 +252,15 @@ mod tests {
                 assert_eq!(cache_key(artist, title), first_release(artist, title));
             }
         }
+    }
+
+    #[test]
+    fn composed_and_decomposed_spellings_share_a_key() {
+        let composed_key = cache_key("Caf\u{e9} Del Mar", "Se\u{f1}orita");
+        let decomposed_key = cache_key("Cafe\u{301} Del Mar", "Sen\u{303}orita");
+        assert_eq!(composed_key, decomposed_key);
+        assert_eq!(composed_key, "caf\u{e9} del mar\u{1f}se\u{f1}orita");
+        assert_eq!(composed("cafe\u{301}".to_string()), "caf\u{e9}");
     }
 
     #[test]

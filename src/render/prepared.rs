@@ -6,9 +6,11 @@ use std::borrow::Cow;
 use anyhow::Result;
 
 use crate::cache::{Cache, Cached, Found};
-use crate::fasthash::{hash_bytes, FastMap, FastSet};
+use std::hash::BuildHasher;
+
 use crate::library::track::{cache_key, TrackInfo};
 use crate::library::{Field, Library, TrackEntry};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// A library with each track's cache key.
 pub struct Prepared {
@@ -27,7 +29,8 @@ impl Prepared {
                 .iter()
                 .map(|t| {
                     let key = key_of(&library, t);
-                    let id_hash = hash_bytes(track_id(&library, t, key.as_deref()).as_bytes());
+                    let id_hash =
+                        FxBuildHasher.hash_one(track_id(&library, t, key.as_deref()).as_bytes());
                     (key, id_hash)
                 })
                 .collect()
@@ -42,7 +45,7 @@ impl Prepared {
 
     /// Each distinct key once, with the index of the first track that carries it.
     pub fn unique(&self) -> Vec<(&str, usize)> {
-        let mut seen = FastSet::default();
+        let mut seen = FxHashSet::default();
         self.keys
             .iter()
             .enumerate()
@@ -64,12 +67,12 @@ impl Prepared {
             .map(|(entry, key)| track_id(lib, entry, key.as_deref()))
             .zip(self.id_hashes.iter().copied())
             .collect();
-        let mut hashes: FastMap<u64, u32> =
-            FastMap::with_capacity_and_hasher(ids.len(), Default::default());
+        let mut hashes: FxHashMap<u64, u32> =
+            FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
         for (_, hash) in &ids {
             *hashes.entry(*hash).or_insert(0) += 1;
         }
-        let mut seen: FastMap<String, usize> = FastMap::default();
+        let mut seen: FxHashMap<String, usize> = FxHashMap::default();
         for (id, hash) in &mut ids {
             if hashes.get(hash).is_some_and(|&n| n > 1) {
                 let count = seen.entry(id.to_string()).or_insert(0);

@@ -16,3 +16,4 @@ mod outputs;
 mod properties;
 mod real;
 mod servers;
+mod unicode;

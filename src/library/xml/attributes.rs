@@ -1,10 +1,12 @@
 //! Reading a start tag's attributes: by hand rather than with quick-xml's attribute iterator,
 //! since this runs for every attribute of every element; every check is kept.
 
+use std::hash::BuildHasher;
 use std::ops::Range;
 
 use anyhow::Result;
 use quick_xml::events::BytesStart;
+use rustc_hash::FxBuildHasher;
 
 use crate::library::xml::checks::{at, check_name, check_reference, offset_in, quoted};
 
@@ -273,7 +275,7 @@ struct NameSet<'a> {
 impl<'a> NameSet<'a> {
     /// False when `name` was already seen.
     fn insert(&mut self, name: &'a [u8]) -> bool {
-        let hash = crate::fasthash::hash_bytes(name);
+        let hash = FxBuildHasher.hash_one(name);
         let bit = 1u128 << (hash % 128);
         let seen = &self.seen[..self.len];
         if self.bits & bit != 0
