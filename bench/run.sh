@@ -287,7 +287,7 @@ cold_run() {
     read -r tracks fetched failed requests prompt completion \
         <<<"$(json_fields "$OUT/$name.stdout" tracks fetched failed requests prompt_tokens completion_tokens)"
     local limited
-    limited=$(grep -c -- '-> 429 (rate limited)' "$OUT/mock-$name.log" || true)
+    limited=$(grep -c -- '-> 429 ' "$OUT/mock-$name.log" || true)
     COLD_WALL[$name]=$T_WALL
     local per_prompt=0 per_completion=0
     if ((tracks > 0)); then

@@ -2,7 +2,7 @@
 //! model, deterministic answers.
 //!
 //! ```text
-//! cargo run --release --example mock_openai -- [--port P] [--latency-ms L] [--fail-every N] [--threads T]
+//! cargo run --release --example mock_openai -- [--port P] [--latency-ms L] [--fail-every N]
 //! ```
 //!
 //! - `POST …/chat/completions`: reads the request's last message, whose content is one JSON
@@ -21,21 +21,21 @@
 //! - `GET …/models` lists one model.
 //!
 //! Prints `listening on http://127.0.0.1:PORT/v1` on stdout first; one line per request on
-//! stderr. `--port 0` (the default) picks a free port. `--threads` requests are served at once.
+//! stderr. `--port 0` (the default) picks a free port. Every request is answered on a thread of
+//! its own. The server is the tests' (tests/support/openai_server.rs); this file adds the
+//! deterministic blueprints and the faults above.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 use taggenius::blueprint::{COMPONENTS, GENRES as PRIMARY_GENRES, SITUATIONS, VIBES};
-use tiny_http::{Header, Method, Request, Response};
 
-#[path = "../tests/support/quick_server.rs"]
-mod quick_server;
-use quick_server::quick_server;
+#[path = "../tests/support/openai_server.rs"]
+mod openai_server;
+use openai_server::{error_body, Asked, Config, Reply, Seen, Server};
 
 /// Free-text sub-genres per primary genre (same order as PRIMARY_GENRES).
 const SUB_GENRES: &[&[&str]] = &[
@@ -205,19 +205,17 @@ const GENRE_HINTS: &[(&str, usize)] = &[
 
 // ---------------------------------------------------------------------------------------------
 
-struct Config {
+struct Options {
     port: u16,
     latency: Duration,
-    fail_every: u64,
-    threads: usize,
+    fail_every: usize,
 }
 
-fn parse_args() -> Result<Config, String> {
-    let mut config = Config {
+fn parse_args() -> Result<Options, String> {
+    let mut options = Options {
         port: 0,
         latency: Duration::ZERO,
         fail_every: 0,
-        threads: 64,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -228,256 +226,102 @@ fn parse_args() -> Result<Config, String> {
         };
         match arg.as_str() {
             "--port" | "-p" => {
-                config.port = u16::try_from(value()?).map_err(|_| "--port: out of range")?
+                options.port = u16::try_from(value()?).map_err(|_| "--port: out of range")?
             }
-            "--latency-ms" => config.latency = Duration::from_millis(value()?),
-            "--fail-every" => config.fail_every = value()?,
-            "--threads" => config.threads = value()?.max(1) as usize,
+            "--latency-ms" => options.latency = Duration::from_millis(value()?),
+            "--fail-every" => options.fail_every = value()? as usize,
             "-h" | "--help" => {
-                println!(
-                    "usage: mock_openai [--port P] [--latency-ms L] [--fail-every N] [--threads T]"
-                );
+                println!("{USAGE}");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(config)
+    Ok(options)
 }
 
+const USAGE: &str = "usage: mock_openai [--port P] [--latency-ms L] [--fail-every N]";
+
 fn main() {
-    let config = match parse_args() {
-        Ok(config) => config,
+    let options = match parse_args() {
+        Ok(options) => options,
         Err(message) => {
-            eprintln!("mock_openai: {message}");
-            eprintln!(
-                "usage: mock_openai [--port P] [--latency-ms L] [--fail-every N] [--threads T]"
-            );
+            eprintln!("mock_openai: {message}\n{USAGE}");
             std::process::exit(2);
         }
     };
-    let server = match quick_server(config.port) {
-        Ok(server) => Arc::new(server),
+    let config = Config {
+        // Only answers wait (below); errors come at once.
+        latency: Duration::ZERO,
+        answer: entry,
+        // A token per 4 bytes of reply content, as of the request.
+        completion_tokens: |content_len, _| content_len / 4,
+        model_suffix: "",
+        lifetime: None,
+        log: true,
+    };
+    let chats = AtomicUsize::new(0);
+    let (fail_every, latency) = (options.fail_every, options.latency);
+    let server = Server::start(options.port, config, move |_, seen| {
+        match answer(seen, &chats, fail_every) {
+            Reply::Ok => Reply::Slow(latency, Box::new(Reply::Ok)),
+            other => other,
+        }
+    });
+    let server = match server {
+        Ok(server) => server,
         Err(e) => {
             eprintln!(
                 "mock_openai: cannot listen on 127.0.0.1:{}: {e}",
-                config.port
+                options.port
             );
             std::process::exit(1);
         }
     };
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|addr| addr.port())
-        .unwrap_or(config.port);
-    {
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "listening on http://127.0.0.1:{port}/v1");
-        let _ = stdout.flush();
-    }
-
-    let config = Arc::new(config);
-    let counter = Arc::new(AtomicU64::new(0));
-    let workers: Vec<_> = (0..config.threads)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let config = Arc::clone(&config);
-            let counter = Arc::clone(&counter);
-            std::thread::spawn(move || loop {
-                match server.recv() {
-                    Ok(request) => handle(request, &config, &counter),
-                    Err(e) => {
-                        eprintln!("mock_openai: accept failed: {e}");
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.join();
-    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on {}", server.url);
+    let _ = stdout.flush();
+    drop(stdout);
+    server.wait();
 }
 
-// ---------------------------------------------------------------------------------------------
-
-fn json_response(status: u16, body: &Value) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(serde_json::to_vec(body).unwrap_or_default())
-        .with_status_code(status)
-        .with_header(header("Content-Type", "application/json"))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn error_body(message: &str, kind: &str, code: Option<&str>) -> Value {
-    json!({ "error": { "message": message, "type": kind, "param": null, "code": code } })
-}
-
-fn handle(mut request: Request, config: &Config, counter: &AtomicU64) {
-    let method = request.method().clone();
-    let path = request
-        .url()
+/// How a request is answered: models listed, keys refused as OpenAI refuses them, every Nth
+/// chat request rate-limited, every other one answered in full.
+fn answer(seen: &Seen, chats: &AtomicUsize, fail_every: usize) -> Reply {
+    let path = seen
+        .path
         .split('?')
         .next()
         .unwrap_or("")
-        .trim_end_matches('/')
-        .to_string();
-    let key = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Authorization"))
-        .map(|h| h.value.as_str().trim().to_string())
-        .unwrap_or_default();
-    let key = key
-        .strip_prefix("Bearer ")
-        .unwrap_or(&key)
-        .trim()
-        .to_string();
-
-    let mut body = Vec::new();
-    if let Err(e) = request.as_reader().read_to_end(&mut body) {
-        eprintln!("mock_openai: reading request body: {e}");
-        return;
-    }
-
-    let mut number = counter.load(Ordering::SeqCst);
-    let (status, response, note) = if method == Method::Get && path.ends_with("/models") {
+        .trim_end_matches('/');
+    if seen.method == "GET" && path.ends_with("/models") {
         let body = json!({ "object": "list", "data": [
             { "id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "mock" } ] });
-        (200, json_response(200, &body), String::new())
-    } else if method == Method::Post && path.ends_with("/chat/completions") {
-        number = counter.fetch_add(1, Ordering::SeqCst) + 1;
-        chat(number, &key, &body, config)
-    } else {
-        let body = error_body(
-            &format!("Unknown request URL: {method} {path}."),
-            "invalid_request_error",
-            Some("unknown_url"),
+        return Reply::status(200, body.to_string());
+    }
+    if seen.method != "POST" || !path.ends_with("/chat/completions") {
+        let message = format!("Unknown request URL: {} {path}.", seen.method);
+        return Reply::status(
+            404,
+            error_body(&message, "invalid_request_error", "unknown_url"),
         );
-        (404, json_response(404, &body), String::new())
-    };
-    eprintln!("mock_openai: request #{number} {method} {path} -> {status}{note}");
-    if let Err(e) = request.respond(response) {
-        eprintln!("mock_openai: writing response: {e}");
     }
+    let n = chats.fetch_add(1, Ordering::SeqCst) + 1;
+    if seen.key().starts_with("sk-bad") {
+        return Reply::unauthorized("sk-bad***");
+    }
+    if seen.key().starts_with("sk-quota") {
+        return Reply::insufficient_quota();
+    }
+    if fail_every > 0 && n % fail_every == 0 {
+        return Reply::rate_limited(1);
+    }
+    if seen.body.is_null() {
+        let message = "We could not parse the JSON body of your request.";
+        return Reply::status(400, error_body(message, "invalid_request_error", ""));
+    }
+    Reply::Ok
 }
-
-fn chat(
-    n: u64,
-    key: &str,
-    body: &[u8],
-    config: &Config,
-) -> (u16, Response<std::io::Cursor<Vec<u8>>>, String) {
-    if key.starts_with("sk-bad") {
-        let message = "Incorrect API key provided: sk-bad***. You can find your API key at \
-                       https://platform.openai.com/account/api-keys.";
-        let body = error_body(message, "invalid_request_error", Some("invalid_api_key"));
-        return (401, json_response(401, &body), " (bad key)".into());
-    }
-    if key.starts_with("sk-quota") {
-        let message = "You exceeded your current quota, please check your plan and billing \
-                       details. For more information on this error, read the docs: \
-                       https://platform.openai.com/docs/guides/error-codes/api-errors.";
-        let body = error_body(message, "insufficient_quota", Some("insufficient_quota"));
-        return (429, json_response(429, &body), " (quota)".into());
-    }
-    if config.fail_every > 0 && n % config.fail_every == 0 {
-        let message = "Rate limit reached for gpt-4o-mini in organization org-mock on requests \
-                       per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 1s.";
-        let body = error_body(message, "requests", Some("rate_limit_exceeded"));
-        let response = json_response(429, &body).with_header(header("Retry-After", "1"));
-        return (429, response, " (rate limited)".into());
-    }
-
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(e) => {
-            let body = error_body(
-                &format!("We could not parse the JSON body of your request: {e}"),
-                "invalid_request_error",
-                None,
-            );
-            return (400, json_response(400, &body), " (bad JSON)".into());
-        }
-    };
-    let model = request
-        .get("model")
-        .and_then(Value::as_str)
-        .unwrap_or("gpt-4o-mini")
-        .to_string();
-    let last = request
-        .get("messages")
-        .and_then(Value::as_array)
-        .and_then(|messages| messages.last())
-        .map(message_text);
-    let Some(last) = last else {
-        let body = error_body(
-            "Invalid request: 'messages' must be a non-empty array.",
-            "invalid_request_error",
-            Some("invalid_value"),
-        );
-        return (400, json_response(400, &body), " (no messages)".into());
-    };
-    let tracks: Vec<Value> = serde_json::from_str::<Value>(&last)
-        .ok()
-        .and_then(|v| v.get("tracks").and_then(Value::as_array).cloned())
-        .unwrap_or_default();
-
-    let answers = Content {
-        tracks: tracks.iter().map(blueprint).collect(),
-    };
-    let content = serde_json::to_string(&answers).unwrap_or_default();
-
-    std::thread::sleep(config.latency);
-
-    let prompt_tokens = body.len() as u64 / 4;
-    let completion_tokens = content.len() as u64 / 4;
-    let created = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let reply = json!({
-        "id": format!("chatcmpl-mock{n:08}"),
-        "object": "chat.completion",
-        "created": created,
-        "model": model,
-        "choices": [{
-            "index": 0,
-            "message": { "role": "assistant", "content": content, "refusal": null },
-            "logprobs": null,
-            "finish_reason": "stop"
-        }],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": { "cached_tokens": 0 },
-            "completion_tokens_details": { "reasoning_tokens": 0 }
-        },
-        "system_fingerprint": "fp_mock"
-    });
-    let note = format!(" ({} tracks)", tracks.len());
-    (200, json_response(200, &reply), note)
-}
-
-/// A message's text: `content` as a string, or the text parts of a content array.
-fn message_text(message: &Value) -> String {
-    match message.get("content") {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|part| part.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(""),
-        _ => String::new(),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic blueprints.
 
 fn text_field(track: &Value, name: &str) -> String {
     match track.get(name) {
@@ -544,9 +388,9 @@ struct Answer {
     time_period: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Content {
-    tracks: Vec<Answer>,
+/// The reply entry for a track, as sent.
+fn entry(asked: &Asked) -> Value {
+    serde_json::to_value(blueprint(&asked.sent)).unwrap_or(Value::Null)
 }
 
 fn blueprint(track: &Value) -> Answer {

@@ -3,8 +3,8 @@
 //! server on 127.0.0.1.
 
 mod mock;
-#[path = "../support/quick_server.rs"]
-mod quick_server;
+#[path = "../support/openai_server.rs"]
+mod openai_server;
 mod util;
 
 mod busy_cache;

@@ -3,18 +3,17 @@
 
 use crate::library::track::TrackInfo;
 use crate::provider::openai::{fetch, Event, Job, OpenAiConfig};
-use anyhow::{anyhow, Context, Result};
+use anyhow::Result;
 use serde_json::{json, Value};
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[path = "../../../tests/support/quick_server.rs"]
-mod quick_server;
+#[path = "../../../tests/support/openai_server.rs"]
+mod openai_server;
 
 pub(crate) const KEY: &str = "sk-test-SECRET0123456789";
 
+/// How the server answers one request: exactly this status, body and headers, after `delay`.
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: String,
@@ -31,34 +30,47 @@ pub(crate) fn reply(status: u16, body: impl Into<String>) -> Reply {
     }
 }
 
+impl Reply {
+    fn into_shared(self) -> openai_server::Reply {
+        let headers = self
+            .headers
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect();
+        let status = openai_server::Reply::status(self.status, self.body);
+        let with_headers = openai_server::Reply::Headers(headers, Box::new(status));
+        openai_server::Reply::Slow(self.delay, Box::new(with_headers))
+    }
+}
+
 pub(crate) struct Seen {
     pub(crate) body: Value,
     pub(crate) auth: Option<String>,
 }
 
-type Handler = dyn Fn(usize, &Value) -> Reply + Send + Sync;
-
+/// The shared test server (tests/support/openai_server.rs), answering as a handler says.
 pub(crate) struct Mock {
     pub(crate) url: String,
-    pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
-    pub(crate) max_concurrent: Arc<AtomicUsize>,
-    server: Arc<tiny_http::Server>,
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
+    server: openai_server::Server,
 }
 
 impl Mock {
     pub(crate) fn requests(&self) -> usize {
-        self.seen().len()
+        self.server.requests()
     }
 
-    /// The requests so far; a handler thread that panicked leaves them readable.
-    pub(crate) fn seen(&self) -> std::sync::MutexGuard<'_, Vec<Seen>> {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner())
+    pub(crate) fn seen(&self) -> Vec<Seen> {
+        let seen = self.server.seen().into_iter();
+        seen.map(|s| Seen {
+            body: s.body,
+            auth: s.authorization,
+        })
+        .collect()
+    }
+
+    /// The most requests that were being answered at one time.
+    pub(crate) fn peak(&self) -> usize {
+        self.server.peak()
     }
 }
 
@@ -66,58 +78,12 @@ impl Mock {
 pub(crate) fn mock(
     handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static,
 ) -> Result<Mock> {
-    let server = Arc::new(quick_server::quick_server(0).map_err(|e| anyhow!(e))?);
-    let port = server
-        .server_addr()
-        .to_ip()
-        .context("no IP address")?
-        .port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let max_concurrent = Arc::new(AtomicUsize::new(0));
-    let handler: Arc<Handler> = Arc::new(handler);
-    let (srv, log, max) = (server.clone(), seen.clone(), max_concurrent.clone());
-    let current = Arc::new(AtomicUsize::new(0));
-    std::thread::spawn(move || {
-        for mut request in srv.incoming_requests() {
-            // A body that cannot be read or parsed is kept as null, which no test expects.
-            let mut text = String::new();
-            let _ = request.as_reader().read_to_string(&mut text);
-            let body: Value = serde_json::from_str(&text).unwrap_or_default();
-            let auth = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Authorization"))
-                .map(|h| h.value.to_string());
-            let n = {
-                let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
-                log.push(Seen {
-                    body: body.clone(),
-                    auth,
-                });
-                log.len() - 1
-            };
-            let (handler, max, current) = (handler.clone(), max.clone(), current.clone());
-            std::thread::spawn(move || {
-                let now = current.fetch_add(1, Ordering::SeqCst) + 1;
-                max.fetch_max(now, Ordering::SeqCst);
-                let answer = handler(n, &body);
-                std::thread::sleep(answer.delay);
-                current.fetch_sub(1, Ordering::SeqCst);
-                let mut response =
-                    tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
-                for (name, value) in answer.headers {
-                    if let Ok(header) = tiny_http::Header::from_bytes(name, value) {
-                        response.add_header(header);
-                    }
-                }
-                let _ = request.respond(response);
-            });
-        }
-    });
+    let config = openai_server::Config::default();
+    let server = openai_server::Server::start(0, config, move |n, seen| {
+        handler(n, &seen.body).into_shared()
+    })?;
     Ok(Mock {
-        url: format!("http://127.0.0.1:{port}/v1"),
-        seen,
-        max_concurrent,
+        url: server.url.clone(),
         server,
     })
 }
