@@ -54,22 +54,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         guessed_locally: matches!(provider, Provider::Local),
         ..Summary::default()
     };
-    let reasons = match &provider {
-        Provider::Offline => wanted
-            .iter()
-            .map(|(k, _)| (k.to_string(), "not in the cache (offline)".to_string()))
-            .collect(),
-        Provider::Local => fill_locally(&cache, &wanted, &mut found, &mut summary)?,
-        Provider::OpenAi(cfg) => {
-            let online = Online {
-                cache: &cache,
-                cfg,
-                budget: args.budget,
-                quiet: args.render.quiet,
-            };
-            fetch::fetch(&online, &wanted, &mut found, &mut summary)?
-        }
-    };
+    let reasons = ask(args, &provider, &cache, &wanted, &mut found, &mut summary)?;
     let library = remembered_path(&args.library);
     let plan = RenderPlan {
         level: args.render.level,
@@ -91,6 +76,34 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     )?;
     report("tagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())
+}
+
+/// Asks the provider for the blueprints of `wanted`, storing each as it comes; returns why
+/// each track that got none got none.
+fn ask(
+    args: &TagArgs,
+    provider: &Provider,
+    cache: &Cache,
+    wanted: &[(&str, TrackInfo)],
+    found: &mut Found,
+    summary: &mut Summary,
+) -> Result<HashMap<String, String>> {
+    match provider {
+        Provider::Offline => Ok(wanted
+            .iter()
+            .map(|(k, _)| (k.to_string(), "not in the cache (offline)".to_string()))
+            .collect()),
+        Provider::Local => fill_locally(cache, wanted, found, summary),
+        Provider::OpenAi(cfg) => {
+            let online = Online {
+                cache,
+                cfg,
+                budget: args.budget,
+                quiet: args.render.quiet,
+            };
+            fetch::fetch(&online, wanted, found, summary)
+        }
+    }
 }
 
 /// Whether a track's blueprint must be asked for: a local guess gives way to an online answer.

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 
 use anyhow::Result;
 
+use crate::blueprint::Blueprint;
 use crate::cache::history::Summary;
 use crate::cache::{Cache, Cached, Found};
 use crate::error::{interrupted, Interrupted};
@@ -117,6 +118,30 @@ fn affordable(online: &Online, wanted: &[(&str, TrackInfo)]) -> usize {
     ((budget / per_track).floor() as usize).min(wanted.len())
 }
 
+/// Stores a reply's blueprints in one commit: each commit writes the pages it changed to the
+/// log again, which against a fast local server was a fifth to a third of a cold run.
+fn store(
+    online: &Online,
+    known: &[(&(&str, TrackInfo), &Blueprint)],
+    found: &mut Found,
+    reasons: &mut HashMap<String, String>,
+) -> Result<()> {
+    let source = &online.cfg.model;
+    online.cache.in_transaction(|| {
+        for ((key, info), blueprint) in known {
+            online
+                .cache
+                .store(key, &info.artist, &info.title, source, blueprint)?;
+        }
+        Ok(())
+    })?;
+    for ((key, _), blueprint) in known {
+        found.insert(key.to_string(), Cached::new(source, blueprint));
+        reasons.remove(*key);
+    }
+    Ok(())
+}
+
 /// Handles one event; returns how many tracks it settled (for the progress bar).
 fn on_event(
     online: &Online,
@@ -129,25 +154,11 @@ fn on_event(
     let lookup = |id: &str| id.parse::<usize>().ok().and_then(|i| wanted.get(i));
     match event {
         Event::Blueprints(blueprints) => {
-            let source = &online.cfg.model;
             let known: Vec<_> = blueprints
                 .iter()
                 .filter_map(|(id, blueprint)| Some((lookup(id)?, blueprint)))
                 .collect();
-            // One commit a reply: each commit writes the pages it changed to the log again, which
-            // against a fast local server was a fifth to a third of a cold run.
-            online.cache.in_transaction(|| {
-                for ((key, info), blueprint) in &known {
-                    online
-                        .cache
-                        .store(key, &info.artist, &info.title, source, blueprint)?;
-                }
-                Ok(())
-            })?;
-            for ((key, _), blueprint) in &known {
-                found.insert(key.to_string(), Cached::new(source, blueprint));
-                reasons.remove(*key);
-            }
+            store(online, &known, found, reasons)?;
             summary.fetched += known.len();
             Ok(known.len())
         }

@@ -101,15 +101,8 @@ pub fn for_each_attribute<'a>(
     let content = content.unwrap_or_default();
     let base = start;
     let name = content.get(..name_len).unwrap_or_default();
-    // Quoted only for a message: most elements have no problem to report.
-    let element = || quoted(name);
-    let fail = |at_offset: usize, what: String| {
-        at(
-            bytes,
-            base + at_offset,
-            format!("in <{}>: {what}", element()),
-        )
-    };
+    let place = Place { bytes, base, name };
+    let fail = |at_offset: usize, what: String| place.fail(at_offset, what);
     let mut template = known.of(name);
     // Set once this element's names part from the template; from then on every name is
     // checked and collected, and they become the template for the next element of this name.
@@ -137,59 +130,119 @@ pub fn for_each_attribute<'a>(
         let name_start = i;
         // The name the template expects here, directly followed by `=`, needs no scan.
         let expected = template.get(count).filter(|_| checked.is_none());
-        let as_expected = match expected {
-            Some(t)
-                if content.get(i + t.len()) == Some(&b'=') && same(&content[i..i + t.len()], t) =>
-            {
-                i += t.len();
-                true
-            }
-            _ => {
-                while i < content.len() && !content[i].is_ascii_whitespace() && content[i] != b'=' {
-                    i += 1;
-                }
-                false
-            }
-        };
+        let as_expected;
+        (i, as_expected) = scan_name(content, i, expected.copied());
         let key = &content[name_start..i];
-        let on_template = |template: &[&[u8]]| template.get(count).is_some_and(|t| same(t, key));
-        if !as_expected && checked.is_none() && !on_template(template) {
-            if let Some(other) = known.other(name, &template[..count], key) {
-                template = other;
-            }
-        }
-        if !as_expected && checked.is_none() && !on_template(template) {
-            let mut names = NameSet::default();
-            for &n in &template[..count] {
-                names.insert(n);
-            }
-            checked = Some((names, template[..count].to_vec()));
+        if !as_expected && checked.is_none() {
+            checked = part_from(known, name, &mut template, count, key);
         }
         if let Some((names, list)) = &mut checked {
-            check_name(key).map_err(|m| at(bytes, base + name_start, m))?;
-            if !names.insert(key) {
-                let message = format!("duplicate attribute {} in <{}>", quoted(key), element());
-                return Err(at(bytes, base + name_start, message));
-            }
+            place.check_new_name(names, key, name_start)?;
             list.push(key);
         }
         count += 1;
-        i = skip_space(content, i);
-        if content.get(i) != Some(&b'=') {
-            return Err(fail(
-                i,
-                format!("expected `=` after the attribute name {}", quoted(key)),
-            ));
+        let value = place.value(content, i, key)?;
+        f(key, base + name_start, base + value.start..base + value.end)?;
+        i = value.end + 1;
+    }
+    if let Some((_, names)) = checked {
+        known.remember(name, names);
+    }
+    Ok(base + i)
+}
+
+/// Where the attribute name at `i` ends, and whether it is `expected`, found without a scan.
+#[inline(always)]
+fn scan_name(content: &[u8], mut i: usize, expected: Option<&[u8]>) -> (usize, bool) {
+    match expected {
+        Some(t) if content.get(i + t.len()) == Some(&b'=') && same(&content[i..i + t.len()], t) => {
+            (i + t.len(), true)
         }
-        i = skip_space(content, i + 1);
+        _ => {
+            while i < content.len() && !content[i].is_ascii_whitespace() && content[i] != b'=' {
+                i += 1;
+            }
+            (i, false)
+        }
+    }
+}
+
+/// A name `key` that is not the one the template expected at `count`: another template of the
+/// element's name may fit; if none does, the element parts from its templates, and every name
+/// from here on is checked, starting from those read so far.
+fn part_from<'k, 'a>(
+    known: &'k KnownNames<'a>,
+    name: &[u8],
+    template: &mut &'k [&'a [u8]],
+    count: usize,
+    key: &[u8],
+) -> Option<(NameSet<'a>, Vec<&'a [u8]>)> {
+    let on_template = |template: &[&[u8]]| template.get(count).is_some_and(|t| same(t, key));
+    if !on_template(template) {
+        if let Some(other) = known.other(name, &template[..count], key) {
+            *template = other;
+        }
+    }
+    if on_template(template) {
+        return None;
+    }
+    let mut names = NameSet::default();
+    for &n in &template[..count] {
+        names.insert(n);
+    }
+    Some((names, template[..count].to_vec()))
+}
+
+/// Where an element stands, for reading its attributes and wording what is wrong with them.
+struct Place<'a> {
+    bytes: &'a [u8],
+    /// The offset of the element's content (just after its `<`) in `bytes`.
+    base: usize,
+    /// The element's name.
+    name: &'a [u8],
+}
+
+impl Place<'_> {
+    /// A problem at `offset` in the element's content.
+    fn fail(&self, offset: usize, what: String) -> anyhow::Error {
+        // Quoted only for a message: most elements have no problem to report.
+        let element = quoted(self.name);
+        at(
+            self.bytes,
+            self.base + offset,
+            format!("in <{element}>: {what}"),
+        )
+    }
+
+    /// Checks a name that parts from the element's template: well-formed and not repeated.
+    fn check_new_name<'n>(
+        &self,
+        names: &mut NameSet<'n>,
+        key: &'n [u8],
+        offset: usize,
+    ) -> Result<()> {
+        check_name(key).map_err(|m| at(self.bytes, self.base + offset, m))?;
+        if !names.insert(key) {
+            let element = quoted(self.name);
+            let message = format!("duplicate attribute {} in <{element}>", quoted(key));
+            return Err(at(self.bytes, self.base + offset, message));
+        }
+        Ok(())
+    }
+
+    /// The value of the attribute `key` whose name ends at `i` in `content`: its range there,
+    /// between the quotes.
+    #[inline(always)]
+    fn value(&self, content: &[u8], i: usize, key: &[u8]) -> Result<Range<usize>> {
+        let i = skip_space(content, i);
+        if content.get(i) != Some(&b'=') {
+            let what = format!("expected `=` after the attribute name {}", quoted(key));
+            return Err(self.fail(i, what));
+        }
+        let i = skip_space(content, i + 1);
         let quote = match content.get(i) {
             Some(&q) if q == b'"' || q == b'\'' => q,
-            _ => {
-                return Err(fail(
-                    i,
-                    format!("the value of {} is not quoted", quoted(key)),
-                ))
-            }
+            _ => return Err(self.fail(i, format!("the value of {} is not quoted", quoted(key)))),
         };
         let value_start = i + 1;
         // One scan finds the closing quote of a plain value; only a value holding `<` or `&`
@@ -197,32 +250,19 @@ pub fn for_each_attribute<'a>(
         let first = memchr::memchr3(quote, b'<', b'&', &content[value_start..]);
         let plain = first.filter(|&at| content[value_start + at] == quote);
         let Some(len) = plain.or_else(|| memchr::memchr(quote, &content[value_start..])) else {
-            return Err(fail(
-                i,
-                format!("the value of {} has no closing quote", quoted(key)),
-            ));
+            let what = format!("the value of {} has no closing quote", quoted(key));
+            return Err(self.fail(i, what));
         };
-        let value = &content[value_start..value_start + len];
+        let value = value_start..value_start + len;
         if plain.is_none() {
-            check_attribute_value(value).map_err(|(at_byte, m)| {
-                at(
-                    bytes,
-                    base + value_start + at_byte,
-                    format!("in {} of <{}>: {m}", quoted(key), element()),
-                )
+            check_attribute_value(&content[value.clone()]).map_err(|(at_byte, m)| {
+                let element = quoted(self.name);
+                let message = format!("in {} of <{element}>: {m}", quoted(key));
+                at(self.bytes, self.base + value_start + at_byte, message)
             })?;
         }
-        f(
-            key,
-            base + name_start,
-            base + value_start..base + value_start + len,
-        )?;
-        i = value_start + len + 1;
+        Ok(value)
     }
-    if let Some((_, names)) = checked {
-        known.remember(name, names);
-    }
-    Ok(base + i)
 }
 
 /// Byte equality without a call into the C library: attribute names are a few bytes long, and

@@ -40,6 +40,16 @@ impl Shared {
         *slot = Some(slot.map_or(until, |current| current.max(until)));
     }
 
+    /// Waits before attempt `attempts + 1`: as long as the server asked, else a backoff; a rate
+    /// limit pauses every worker. False if stopped meanwhile.
+    fn wait_to_retry(&self, attempts: u32, asked: Option<Duration>, pause_all: bool) -> bool {
+        let until = Instant::now() + asked.unwrap_or_else(|| backoff(attempts));
+        if pause_all {
+            self.pause_all_until(until);
+        }
+        self.nap_until(until)
+    }
+
     /// Sleeps until `until` or the shared pause ends, whichever is later; false if stopped.
     fn nap_until(&self, until: Instant) -> bool {
         loop {
@@ -179,12 +189,7 @@ impl Client {
                     if attempts >= max_attempts {
                         break;
                     }
-                    let wait = wait.unwrap_or_else(|| backoff(attempts));
-                    let until = Instant::now() + wait;
-                    if pause_all {
-                        shared.pause_all_until(until);
-                    }
-                    if !shared.nap_until(until) {
+                    if !shared.wait_to_retry(attempts, wait, pause_all) {
                         return Sent::Stopped;
                     }
                 }
