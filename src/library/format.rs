@@ -6,6 +6,8 @@
 //! Adding a format is a folder beside `rekordbox/` that implements [`Format`], and one line in
 //! `FORMATS` (library/mod.rs).
 
+use std::borrow::Cow;
+
 use anyhow::Result;
 
 use crate::library::writer::Edit;
@@ -26,6 +28,11 @@ pub trait Format: Sync {
     /// The fewest bytes one track takes in a file as the DJ software writes it: a file's length
     /// divided by it bounds the number of tracks, for sizing buffers ahead.
     fn min_track_bytes(&self) -> usize;
+
+    /// What tells a track from every other in the file (a file location), stored with the
+    /// values taggenius remembers for `clear`; `None` where the track has none, and is then
+    /// known by its cache key. `text` is the whole file.
+    fn identity<'a>(&self, text: &'a str, entry: &TrackEntry) -> Option<Cow<'a, str>>;
 
     /// The fields `--write` may set in this format.
     fn writable(&self) -> &'static [Field];

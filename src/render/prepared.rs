@@ -136,13 +136,12 @@ fn key_of(lib: &Library, entry: &TrackEntry) -> Option<String> {
     Some(cache_key(&lib.value(entry, Field::Artist), &title))
 }
 
-/// Identifies each track across exports for `clear`: its file, else its artist and title; a
-/// second track with the same identity in one library gets its own, by occurrence.
+/// Identifies each track across exports for `clear`: what its format says (its file), else its
+/// artist and title; a second track with the same identity in one library gets its own, by
+/// occurrence.
 fn track_id<'a>(lib: &'a Library, entry: &TrackEntry, key: Option<&str>) -> Cow<'a, str> {
-    match lib.raw_text(entry, Field::Location) {
-        Some(raw) if !raw.is_empty() => Cow::Borrowed(raw),
-        _ => Cow::Owned(format!("key:{}", key.unwrap_or(""))),
-    }
+    lib.identity(entry)
+        .unwrap_or_else(|| Cow::Owned(format!("key:{}", key.unwrap_or(""))))
 }
 
 #[cfg(test)]

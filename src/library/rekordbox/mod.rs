@@ -6,6 +6,8 @@ pub(crate) mod entry;
 pub(crate) mod fast_scan;
 pub(crate) mod scan;
 
+use std::borrow::Cow;
+
 use anyhow::{bail, Result};
 
 use crate::library::format::Format;
@@ -38,6 +40,11 @@ impl Format for Rekordbox {
 
     fn min_track_bytes(&self) -> usize {
         MIN_TRACK_BYTES
+    }
+
+    fn identity<'a>(&self, text: &'a str, entry: &TrackEntry) -> Option<Cow<'a, str>> {
+        let location = text.get(entry.span(Field::Location)?.value())?;
+        (!location.is_empty()).then_some(Cow::Borrowed(location))
     }
 
     fn writable(&self) -> &'static [Field] {
