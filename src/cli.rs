@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::UsageError;
+use crate::library::output::Target;
 use crate::render::{Level, WriteField};
 
 #[derive(Debug, Parser)]
@@ -54,6 +55,9 @@ pub struct RenderArgs {
     /// Output library ("-" for standard output) [default: <stem>.tagged.<ext> beside the input]
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<String>,
+    /// Write over the input library, after keeping a backup of it beside it
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
     /// Fields to write, comma-separated
     #[arg(
         long,
@@ -71,6 +75,11 @@ pub struct RenderArgs {
 }
 
 impl RenderArgs {
+    /// Where the rendered library goes, as the flags say.
+    pub fn target(&self) -> Target<'_> {
+        Target::of(self.output.as_deref(), self.in_place)
+    }
+
     /// `--json` owns standard output, so the library cannot go there too.
     pub fn check_json(&self, library: &str) -> Result<(), UsageError> {
         let library_to_stdout = match self.output.as_deref() {
@@ -146,6 +155,9 @@ pub struct ClearArgs {
     /// Output library ("-" for standard output) [default: <stem>.cleared.<ext>]
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<String>,
+    /// Write over the input library, after keeping a backup of it beside it
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
     #[arg(short, long)]
     pub quiet: bool,
 }

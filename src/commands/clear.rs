@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::cache::Cache;
 use crate::cli::ClearArgs;
-use crate::library::output::Output;
+use crate::library::output::{Output, Target};
 use crate::library::writer::Edit;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
 use crate::render::prepared::Prepared;
@@ -17,7 +17,11 @@ use crate::cache::originals::FieldOriginals as Originals;
 use crate::commands::report::counted;
 
 pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
-    let output = Output::choose(&args.library, args.output.as_deref(), "cleared")?;
+    let output = Output::choose(
+        &args.library,
+        Target::of(args.output.as_deref(), args.in_place),
+        "cleared",
+    )?;
     let prepared = Prepared::new(Library::read(&args.library)?);
     let cache = Cache::open(db)?;
     let originals = cache.originals()?;

@@ -42,7 +42,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         },
     };
     args.render.check_json(&library)?;
-    let output = Output::choose(&library, args.render.output.as_deref(), "tagged")?;
+    let output = Output::choose(&library, args.render.target(), "tagged")?;
     // The cache is read on a second connection while the library is parsed and its keys are
     // folded.
     let size = std::fs::metadata(&library).map(|m| m.len()).ok();

@@ -26,7 +26,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         args.render.check_json(&args.library)?;
     }
     let provider = Provider::from_args(args)?;
-    let output = Output::choose(&args.library, args.render.output.as_deref(), "tagged")?;
+    let output = Output::choose(&args.library, args.render.target(), "tagged")?;
     let prepared = Prepared::new(Library::read(&args.library)?);
     let cache = if args.dry_run && !db.exists() {
         Cache::in_memory()?

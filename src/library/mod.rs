@@ -2,6 +2,7 @@
 //! TRACK's attribute values sit in the original bytes, so the writer can splice new values in
 //! and leave every other byte alone.
 
+mod backup;
 pub mod format;
 pub mod output;
 mod read;
@@ -201,9 +202,9 @@ impl Library {
         }
     }
 
-    /// An attribute's raw, still escaped value.
-    pub fn raw_text(&self, entry: &TrackEntry, field: Field) -> Option<&str> {
-        entry.span(field).and_then(|s| self.text.get(s.value()))
+    /// What tells the track from every other in the file, as its format says.
+    pub fn identity(&self, entry: &TrackEntry) -> Option<Cow<'_, str>> {
+        self.format.identity(&self.text, entry)
     }
 
     pub fn read(path: &str) -> Result<Library> {

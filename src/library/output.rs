@@ -13,6 +13,8 @@ use std::sync::mpsc;
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::error::UsageError;
+use crate::library::backup::keep_backup;
 use crate::library::writer::{splice_into, Edit};
 
 /// Where a command writes its library.
@@ -20,16 +22,47 @@ use crate::library::writer::{splice_into, Edit};
 pub enum Output {
     Stdout,
     File(PathBuf),
+    /// Over the input itself, once a backup of it is kept beside it.
+    InPlace(PathBuf),
+}
+
+/// What the flags ask for: `-o`, `--in-place`, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    Beside,
+    Named(&'a str),
+    InPlace,
+}
+
+impl Target<'_> {
+    pub fn of(output: Option<&str>, in_place: bool) -> Target<'_> {
+        match (output, in_place) {
+            (_, true) => Target::InPlace,
+            (Some(path), false) => Target::Named(path),
+            (None, false) => Target::Beside,
+        }
+    }
 }
 
 impl Output {
-    /// `-o` as given, else `<stem>.<suffix>.<ext>` beside the input; stdin goes to stdout.
-    pub fn choose(input: &str, explicit: Option<&str>, suffix: &str) -> Result<Output> {
-        let output = match explicit {
-            Some("-") => Output::Stdout,
-            Some(path) => Output::File(PathBuf::from(path)),
-            None if input == "-" => Output::Stdout,
-            None => Output::File(beside(Path::new(input), suffix)),
+    /// `-o` as given, the input itself for `--in-place`, else `<stem>.<suffix>.<ext>` beside
+    /// the input; stdin goes to stdout.
+    pub fn choose(input: &str, target: Target, suffix: &str) -> Result<Output> {
+        let output = match target {
+            Target::InPlace if input == "-" => {
+                return Err(UsageError(
+                    "--in-place needs a library file, not standard input".into(),
+                )
+                .into())
+            }
+            Target::InPlace => {
+                destination(Path::new(input))?;
+                return Ok(Output::InPlace(PathBuf::from(input)));
+            }
+            Target::Named("-") => Output::Stdout,
+            Target::Named(path) => Output::File(PathBuf::from(path)),
+            Target::Beside if input == "-" => Output::Stdout,
+            Target::Beside => Output::File(beside(Path::new(input), suffix)),
         };
         if let Output::File(path) = &output {
             if input != "-" && same_file(Path::new(input), path) {
@@ -47,7 +80,7 @@ impl Output {
     pub fn describe(&self) -> String {
         match self {
             Output::Stdout => "-".to_string(),
-            Output::File(path) => path.display().to_string(),
+            Output::File(path) | Output::InPlace(path) => path.display().to_string(),
         }
     }
 
@@ -63,6 +96,10 @@ impl Output {
         let path = match self {
             Output::Stdout => return Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
             Output::File(path) => path,
+            Output::InPlace(path) => {
+                keep_backup(path)?;
+                path
+            }
         };
         match destination(path)? {
             Destination::Replace(target) => replace(path, target),
@@ -370,11 +407,15 @@ mod tests {
     fn default_output_sits_beside_the_input() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("lib.xml");
-        let out = Output::choose(input.to_str().unwrap(), None, "tagged").unwrap();
+        let out = Output::choose(input.to_str().unwrap(), Target::Beside, "tagged").unwrap();
         assert_eq!(out, Output::File(dir.path().join("lib.tagged.xml")));
-        assert_eq!(Output::choose("-", None, "tagged").unwrap(), Output::Stdout);
+        assert_eq!(
+            Output::choose("-", Target::Beside, "tagged").unwrap(),
+            Output::Stdout
+        );
         let missing = dir.path().join("nope/out.xml");
-        let err = Output::choose("-", missing.to_str(), "tagged").unwrap_err();
+        let named = Target::Named(missing.to_str().unwrap());
+        let err = Output::choose("-", named, "tagged").unwrap_err();
         assert!(err.to_string().contains("does not exist"), "{err}");
     }
 }

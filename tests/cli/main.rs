@@ -11,6 +11,7 @@ mod busy_cache;
 mod core;
 mod faults;
 mod hostile;
+mod in_place;
 mod openai;
 mod outputs;
 mod properties;
