@@ -16,8 +16,7 @@ use crate::library::Library;
 use crate::provider::fetch::{self, Online};
 use crate::provider::local::local_blueprint;
 use crate::provider::Provider;
-use crate::render::library as render_library;
-use crate::render::library::RenderPlan;
+use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
@@ -65,7 +64,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     };
     summary.saved_usd = cache.saving(summary.cached)?;
     let remembered = cache.remembered_values()?;
-    render_library::render_and_write(
+    render_and_write(
         &prepared,
         &prepared.blueprints(&found),
         &reasons,
