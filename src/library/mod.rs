@@ -8,6 +8,7 @@ pub mod output;
 mod read;
 pub(crate) mod rekordbox;
 pub mod track;
+mod write_behind;
 pub mod writer;
 pub(crate) mod xml;
 
