@@ -1,6 +1,7 @@
-//! Reads a rekordbox XML library without building a tree: it records where each COLLECTION
-//! TRACK's attribute values sit in the original bytes, so the writer can splice new values in
-//! and leave every other byte alone.
+//! A DJ library as taggenius holds it, whatever its format: the file's bytes, read without
+//! building a tree, and where each track's fields sit in them, so that new values are spliced
+//! in and every other byte is left alone. Each format (`rekordbox/`, …) stands behind
+//! `format::Format` and is listed in `FORMATS` below.
 
 mod backup;
 pub mod format;
