@@ -74,9 +74,10 @@ fuzz_target!(|data: &[u8]| {
         .flat_map(|(before, after)| {
             values.iter().map(|(field, _)| {
                 let original = before.raw(lib.bytes(), *field);
-                tagged
-                    .format()
-                    .restore(tagged.bytes(), after, *field, original)
+                let mut edits = Vec::new();
+                let restore = [(*field, original)];
+                (tagged.format()).restore(tagged.bytes(), after, &restore, &mut edits);
+                edits.pop()
                     .expect("a set attribute can be restored")
             })
         })

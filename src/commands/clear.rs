@@ -49,31 +49,33 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
 }
 
 fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edits: &mut Vec<Edit>) {
-    let format = lib.format();
+    let mut restores: Vec<(Field, Option<&[u8]>)> = Vec::new();
+    let mut sets = Vec::new();
     for field in [Field::Genre, Field::Colour, Field::Rating] {
         if let Some(original) = remembered.get(field.stored_name()) {
             let unchanged = entry.raw(lib.bytes(), field) == original.as_deref();
             if !unchanged {
-                edits.extend(format.restore(lib.bytes(), entry, field, original.as_deref()));
+                restores.push((field, original.as_deref()));
             }
         }
     }
-    let comment = lib.value(entry, Field::Comments);
-    if find_block(&comment).is_none() {
-        return;
+    for field in [Field::Comments, Field::Comment2] {
+        let comment = lib.value(entry, field);
+        if find_block(&comment).is_none() {
+            continue;
+        }
+        let user = user_comment(&comment);
+        match remembered.get(field.stored_name()) {
+            // The exact original bytes, entity spellings and all, when the user text is
+            // unchanged (tagging trims the white space that ended it).
+            Some(Some(raw)) if unescape_lossless(raw).trim_end() == user => {
+                restores.push((field, Some(raw)))
+            }
+            Some(None) if user.is_empty() => restores.push((field, None)),
+            _ => sets.push((field, user)),
+        }
     }
-    let user = user_comment(&comment);
-    let edit = match remembered.get(Field::Comments.stored_name()) {
-        // The exact original bytes, entity spellings and all, when the user text is unchanged
-        // (tagging trims the white space that ended it).
-        Some(Some(raw)) if unescape_lossless(raw).trim_end() == user => {
-            format.restore(lib.bytes(), entry, Field::Comments, Some(raw))
-        }
-        Some(None) if user.is_empty() => format.restore(lib.bytes(), entry, Field::Comments, None),
-        _ => {
-            format.set(entry, vec![(Field::Comments, user)], edits);
-            None
-        }
-    };
-    edits.extend(edit);
+    let format = lib.format();
+    format.restore(lib.bytes(), entry, &restores, edits);
+    format.set(entry, sets, edits);
 }

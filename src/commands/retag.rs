@@ -12,6 +12,7 @@ use crate::cli::RetagArgs;
 use crate::commands::report::report;
 use crate::library::output::Output;
 use crate::library::{self, Library};
+use crate::render::check_writable;
 use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
 
@@ -51,6 +52,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         (Library::read(&library).map(Prepared::new), preloaded.join())
     });
     let prepared = prepared?;
+    check_writable(prepared.library.format(), &args.render.write)?;
     let (remembered, all) =
         preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
     let found = match all {

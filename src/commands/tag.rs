@@ -16,6 +16,7 @@ use crate::library::Library;
 use crate::provider::fetch::{self, Online};
 use crate::provider::local::local_blueprint;
 use crate::provider::Provider;
+use crate::render::check_writable;
 use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
 
@@ -27,6 +28,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let provider = Provider::from_args(args)?;
     let output = Output::choose(&args.library, args.render.target(), "tagged")?;
     let prepared = Prepared::new(Library::read(&args.library)?);
+    check_writable(prepared.library.format(), &args.render.write)?;
     let cache = if args.dry_run && !db.exists() {
         Cache::in_memory()?
     } else {

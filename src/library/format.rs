@@ -51,13 +51,14 @@ pub trait Format: Sync {
     /// missing (Traktor's INFO) can insert that element once.
     fn set(&self, entry: &TrackEntry, values: Vec<(Field, String)>, edits: &mut Vec<Edit>);
 
-    /// The edit that puts back a field's remembered raw value, or removes the field where it
-    /// was absent before taggenius wrote it (`original` is `None`).
+    /// The edits that put back a track's remembered raw values, or remove a field where it was
+    /// absent before taggenius wrote it (`None`). All of a track's fields come at once, so
+    /// that a child element taggenius inserted can go whole.
     fn restore(
         &self,
         bytes: &[u8],
         entry: &TrackEntry,
-        field: Field,
-        original: Option<&[u8]>,
-    ) -> Option<Edit>;
+        originals: &[(Field, Option<&[u8]>)],
+        edits: &mut Vec<Edit>,
+    );
 }

@@ -37,13 +37,20 @@ pub enum Field {
     Key,
     Label,
     Comments,
+    /// A second free-text comment (Traktor's "Comment 2").
+    Comment2,
     Colour,
     Rating,
+    /// The file's name, or its whole address where the format keeps one (rekordbox).
     Location,
+    /// The folder of the file, where the format keeps it apart (Traktor's DIR).
+    Folder,
+    /// The drive of the file, where the format keeps it apart (Traktor's VOLUME).
+    Volume,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 14] = [
         Field::Title,
         Field::Artist,
         Field::Genre,
@@ -52,9 +59,12 @@ impl Field {
         Field::Key,
         Field::Label,
         Field::Comments,
+        Field::Comment2,
         Field::Colour,
         Field::Rating,
         Field::Location,
+        Field::Folder,
+        Field::Volume,
     ];
 
     /// The name the cache stores a remembered original under, and hashes into its digest:
@@ -70,9 +80,12 @@ impl Field {
             Field::Key => "Tonality",
             Field::Label => "Label",
             Field::Comments => "Comments",
+            Field::Comment2 => "Comment2",
             Field::Colour => "Colour",
             Field::Rating => "Rating",
             Field::Location => "Location",
+            Field::Folder => "Folder",
+            Field::Volume => "Volume",
         }
     }
 }
@@ -306,7 +319,7 @@ mod tests {
     #[test]
     fn a_track_entry_takes_no_room_for_absent_spans() {
         // 50,000 of them are held at once.
-        assert_eq!(std::mem::size_of::<TrackEntry>(), 11 * 12 + 4);
+        assert_eq!(std::mem::size_of::<TrackEntry>(), Field::ALL.len() * 12 + 4);
     }
 
     const LIB: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<DJ_PLAYLISTS Version=\"1.0.0\">\r\n  <COLLECTION Entries=\"9\">\r\n    <TRACK TrackID=\"1\" Name=\"A &amp; B\"\r\n           Artist=\"X\" Genre=\"\"/>\r\n    <!-- <TRACK Name=\"ghost\"/> -->\r\n    <TRACK Name='Two' Comments=\"/* Dark */\"><TEMPO Bpm=\"1\"/></TRACK>\r\n  </COLLECTION>\r\n  <PLAYLISTS><NODE><TRACK Key=\"1\"/></NODE></PLAYLISTS>\r\n</DJ_PLAYLISTS>\r\n";
@@ -325,9 +338,12 @@ mod tests {
                 "Tonality",
                 "Label",
                 "Comments",
+                "Comment2",
                 "Colour",
                 "Rating",
-                "Location"
+                "Location",
+                "Folder",
+                "Volume"
             ]
         );
     }

@@ -6,6 +6,8 @@ pub(crate) mod prepared;
 use clap::ValueEnum;
 
 use crate::blueprint::{Blueprint, BlueprintRef};
+use crate::error::UsageError;
+use crate::library::format::Format;
 use crate::library::{Field, Library, TrackEntry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -42,9 +44,53 @@ impl Level {
 pub enum WriteField {
     Genre,
     Comments,
+    /// Traktor's "Comment 2" (its INFO RATING attribute), for a Comment that holds other
+    /// tools' data.
+    Comment2,
     #[value(alias = "color")]
     Colour,
     Rating,
+}
+
+impl WriteField {
+    pub fn name(self) -> &'static str {
+        match self {
+            WriteField::Genre => "genre",
+            WriteField::Comments => "comments",
+            WriteField::Comment2 => "comment2",
+            WriteField::Colour => "colour",
+            WriteField::Rating => "rating",
+        }
+    }
+}
+
+/// `--write` may name only fields the library's format has.
+pub fn check_writable(format: &dyn Format, fields: &[WriteField]) -> Result<(), UsageError> {
+    let missing: Vec<&str> = fields
+        .iter()
+        .filter(|f| !format.writable().contains(&written(**f)))
+        .map(|f| f.name())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let has: Vec<&str> = [
+        WriteField::Genre,
+        WriteField::Comments,
+        WriteField::Comment2,
+        WriteField::Colour,
+        WriteField::Rating,
+    ]
+    .into_iter()
+    .filter(|f| format.writable().contains(&written(*f)))
+    .map(WriteField::name)
+    .collect();
+    Err(UsageError(format!(
+        "--write {}: a {} library has no such field; it has {}",
+        missing.join(","),
+        format.name(),
+        has.join(", ")
+    )))
 }
 
 pub const DEFAULT_WRITE: &[WriteField] = &[WriteField::Genre, WriteField::Comments];
@@ -168,6 +214,7 @@ pub fn written(field: WriteField) -> Field {
     match field {
         WriteField::Genre => Field::Genre,
         WriteField::Comments => Field::Comments,
+        WriteField::Comment2 => Field::Comment2,
         WriteField::Colour => Field::Colour,
         WriteField::Rating => Field::Rating,
     }
@@ -190,8 +237,8 @@ pub fn field_values(
         }
         let value = match field {
             WriteField::Genre => std::mem::take(&mut rendered.genre),
-            WriteField::Comments => {
-                comment_with_block(&lib.value(entry, Field::Comments), &rendered.block)
+            WriteField::Comments | WriteField::Comment2 => {
+                comment_with_block(&lib.value(entry, target), &rendered.block)
             }
             WriteField::Colour | WriteField::Rating => {
                 match format.energy_value(target, rendered.energy) {
@@ -210,7 +257,7 @@ pub fn field_values(
 /// does.
 pub fn written_by_taggenius(field: Field, current: &str, blueprint: &BlueprintRef) -> bool {
     match field {
-        Field::Comments => find_block(current).is_some(),
+        Field::Comments | Field::Comment2 => find_block(current).is_some(),
         Field::Genre => Level::ALL
             .iter()
             .any(|level| is_rendered_genre(blueprint, *level, current)),

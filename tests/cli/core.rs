@@ -358,3 +358,17 @@ fn completions_are_printed() {
     assert_eq!(code(&out), 0);
     assert!(text(&out.stdout).contains("retag"));
 }
+
+#[test]
+fn a_field_the_format_lacks_is_a_usage_error_naming_the_fields_it_has() {
+    let sb = Sandbox::new();
+    sb.write("lib.xml", crate::util::library_of(&[("A", "T", "House")]));
+    let out = sb.run(&["tag", "lib.xml", "--write", "genre,comment2"]);
+    assert_eq!(code(&out), 2);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--write comment2: a rekordbox XML library has no such field; it has genre, comments, colour, rating"),
+        "{stderr}"
+    );
+    assert!(!sb.path("lib.tagged.xml").exists());
+}

@@ -7,9 +7,9 @@ use anyhow::Result;
 use crate::library::xml::attributes::{for_each_attribute, KnownNames, Tag};
 use crate::library::{AttrSpan, Field, TrackEntry};
 
-/// The TRACK attribute that holds each field.
-pub fn attribute(field: Field) -> &'static str {
-    match field {
+/// The TRACK attribute that holds each field; `None` for what rekordbox does not have.
+pub fn attribute(field: Field) -> Option<&'static str> {
+    Some(match field {
         Field::Title => "Name",
         Field::Artist => "Artist",
         Field::Genre => "Genre",
@@ -21,7 +21,8 @@ pub fn attribute(field: Field) -> &'static str {
         Field::Colour => "Colour",
         Field::Rating => "Rating",
         Field::Location => "Location",
-    }
+        Field::Comment2 | Field::Folder | Field::Volume => return None,
+    })
 }
 
 /// The field a TRACK attribute holds, if taggenius reads or writes it.

@@ -65,7 +65,9 @@ impl Format for Rekordbox {
 
     fn set(&self, entry: &TrackEntry, values: Vec<(Field, String)>, edits: &mut Vec<Edit>) {
         for (field, value) in values {
-            edits.push(set_attribute(entry, field, entry::attribute(field), value));
+            if let Some(name) = entry::attribute(field) {
+                edits.push(set_attribute(entry, field, name, value));
+            }
         }
     }
 
@@ -73,10 +75,12 @@ impl Format for Rekordbox {
         &self,
         bytes: &[u8],
         entry: &TrackEntry,
-        field: Field,
-        original: Option<&[u8]>,
-    ) -> Option<Edit> {
-        restore_attribute(bytes, entry, field, original)
+        originals: &[(Field, Option<&[u8]>)],
+        edits: &mut Vec<Edit>,
+    ) {
+        for &(field, original) in originals {
+            edits.extend(restore_attribute(bytes, entry, field, original));
+        }
     }
 }
 
@@ -149,10 +153,9 @@ mod tests {
     #[test]
     fn every_field_is_found_by_its_attribute_name() {
         for field in Field::ALL {
-            assert_eq!(
-                entry::field_of(entry::attribute(field).as_bytes()),
-                Some(field)
-            );
+            if let Some(name) = entry::attribute(field) {
+                assert_eq!(entry::field_of(name.as_bytes()), Some(field));
+            }
         }
         assert_eq!(entry::field_of(b"name"), None);
     }
