@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
 
     let mut edits: Vec<Edit> = Vec::new();
     for entry in &lib.tracks {
-        lib.format().set(entry, values.to_vec(), &mut edits);
+        lib.format().set(lib.bytes(), entry, values.to_vec(), &mut edits);
     }
     let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {

@@ -77,5 +77,5 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
     }
     let format = lib.format();
     format.restore(lib.bytes(), entry, &restores, edits);
-    format.set(entry, sets, edits);
+    format.set(lib.bytes(), entry, sets, edits);
 }

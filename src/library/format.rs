@@ -49,7 +49,13 @@ pub trait Format: Sync {
     /// track has the field, or inserts it where the format puts a missing one. All of a track's
     /// values come at once, so that a format whose fields sit in a child element that may be
     /// missing (Traktor's INFO) can insert that element once.
-    fn set(&self, entry: &TrackEntry, values: Vec<(Field, String)>, edits: &mut Vec<Edit>);
+    fn set(
+        &self,
+        bytes: &[u8],
+        entry: &TrackEntry,
+        values: Vec<(Field, String)>,
+        edits: &mut Vec<Edit>,
+    );
 
     /// The edits that put back a track's remembered raw values, or remove a field where it was
     /// absent before taggenius wrote it (`None`). All of a track's fields come at once, so
@@ -61,4 +67,16 @@ pub trait Format: Sync {
         originals: &[(Field, Option<&[u8]>)],
         edits: &mut Vec<Edit>,
     );
+}
+
+/// Stars by energy, on the 0-255 scale rekordbox's Rating and Traktor's RANKING share (0, 51,
+/// … 255 for 0-5 stars).
+pub fn stars(energy: u8) -> &'static str {
+    match energy {
+        9.. => "255",
+        8 => "204",
+        6..=7 => "153",
+        4..=5 => "102",
+        _ => "51",
+    }
 }

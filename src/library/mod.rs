@@ -9,6 +9,7 @@ pub mod output;
 mod read;
 pub(crate) mod rekordbox;
 pub mod track;
+pub(crate) mod traktor;
 mod write_behind;
 pub mod writer;
 pub(crate) mod xml;
@@ -25,6 +26,7 @@ pub use crate::library::xml::checks::{line_column, unescape_lossless};
 use crate::library::xml::checks::{one_line, unescape};
 use format::Format;
 use rekordbox::Rekordbox;
+use traktor::Traktor;
 
 /// The fields of a track taggenius reads or writes, whatever the format calls them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,14 +94,10 @@ impl Field {
 
 /// Every format taggenius reads, the first being the one a file that none recognises is read
 /// as, so that its reader words the error.
-pub const FORMATS: &[&dyn Format] = &[&Rekordbox];
+pub const FORMATS: &[&dyn Format] = &[&Rekordbox, &Traktor];
 
-/// How much of a file `detect` is shown.
-pub const HEAD: usize = 4096;
-
-/// The format of a file that starts with `head`.
+/// The format of a file, from its first element (past a declaration and comments).
 pub fn detect_format(head: &[u8]) -> &'static dyn Format {
-    let head = &head[..head.len().min(HEAD)];
     FORMATS
         .iter()
         .copied()
@@ -130,6 +128,20 @@ pub struct AttrSpan {
 }
 
 impl AttrSpan {
+    /// The span of an attribute whose name starts at `name_start` and whose value lies at
+    /// `value`; files over 4 GiB are refused.
+    pub(crate) fn at(name_start: usize, value: Range<usize>) -> Result<AttrSpan> {
+        let offset = |at: usize| {
+            u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"))
+        };
+        Ok(AttrSpan {
+            name_start: offset(name_start)?,
+            value_start: offset(value.start)?,
+            value_end: NonZeroU32::new(offset(value.end)?)
+                .ok_or_else(|| anyhow::anyhow!("internal error: a value ends at offset 0"))?,
+        })
+    }
+
     pub fn name_start(&self) -> usize {
         self.name_start as usize
     }

@@ -306,7 +306,8 @@ impl TrackRenderer<'_> {
             }
             changed.push((field, value));
         }
-        lib.format().set(entry, changed, &mut outcome.edits);
+        lib.format()
+            .set(lib.bytes(), entry, changed, &mut outcome.edits);
         outcome
     }
 }

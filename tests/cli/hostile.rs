@@ -168,10 +168,16 @@ fn an_html_page_is_not_a_library() {
 
 #[test]
 fn other_dj_formats_are_named_as_not_supported_yet() {
+    // Traktor's is read now, even an empty collection.
     let nml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\" ?>\n<NML VERSION=\"19\"><HEAD COMPANY=\"www.native-instruments.com\" PROGRAM=\"Traktor\"></HEAD>\n<COLLECTION ENTRIES=\"0\"></COLLECTION></NML>\n";
-    let message = refuse("collection.nml", nml);
-    assert!(message.contains("Traktor NML"), "{message}");
-    assert!(message.contains("not supported yet"), "{message}");
+    let sb = Sandbox::new();
+    sb.write("collection.nml", nml);
+    let out = sb.run(&["tag", "collection.nml", "-q"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(sb.path("collection.tagged.nml")).unwrap(),
+        nml
+    );
     let vdj = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VirtualDJ_Database Version=\"8.5\">\n</VirtualDJ_Database>\n";
     let message = refuse("database.xml", vdj);
     assert!(message.contains("VirtualDJ"), "{message}");

@@ -17,4 +17,5 @@ mod outputs;
 mod properties;
 mod real;
 mod servers;
+mod traktor;
 mod unicode;

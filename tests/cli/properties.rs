@@ -537,8 +537,12 @@ fn set_splice_restore(
 ) -> Result<(), TestCaseError> {
     let mut edits: Vec<Edit> = Vec::new();
     for (i, field, value) in values {
-        lib.format()
-            .set(&lib.tracks[*i], vec![(*field, value.clone())], &mut edits);
+        lib.format().set(
+            lib.bytes(),
+            &lib.tracks[*i],
+            vec![(*field, value.clone())],
+            &mut edits,
+        );
     }
     let out = splice(lib.bytes(), &mut edits);
     let tagged = match Library::parse("tagged", out) {

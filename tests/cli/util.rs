@@ -28,6 +28,22 @@ pub fn real_exports() -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
+/// The real Traktor collections, read from ../shared when present.
+pub fn real_traktor_collections() -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return None;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "nml"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
 /// A temp folder with its own cache; commands run with no provider configured.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,

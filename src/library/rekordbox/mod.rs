@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use anyhow::{bail, Result};
 
-use crate::library::format::Format;
+use crate::library::format::{stars, Format};
 use crate::library::writer::{restore_attribute, set_attribute, Edit};
 use crate::library::xml::{checks, root_name};
 use crate::library::{Field, TrackEntry};
@@ -54,7 +54,7 @@ impl Format for Rekordbox {
     fn energy_value(&self, field: Field, energy: u8) -> Option<&'static str> {
         match field {
             Field::Colour => Some(colour_for(energy)),
-            Field::Rating => Some(rating_for(energy)),
+            Field::Rating => Some(stars(energy)),
             _ => None,
         }
     }
@@ -63,7 +63,13 @@ impl Format for Rekordbox {
         field == Field::Colour && current.eq_ignore_ascii_case(KEEP_COLOUR)
     }
 
-    fn set(&self, entry: &TrackEntry, values: Vec<(Field, String)>, edits: &mut Vec<Edit>) {
+    fn set(
+        &self,
+        _bytes: &[u8],
+        entry: &TrackEntry,
+        values: Vec<(Field, String)>,
+        edits: &mut Vec<Edit>,
+    ) {
         for (field, value) in values {
             if let Some(name) = entry::attribute(field) {
                 edits.push(set_attribute(entry, field, name, value));
@@ -121,17 +127,6 @@ pub fn colour_for(energy: u8) -> &'static str {
     }
 }
 
-/// Stars by energy: rekordbox stores 0-5 stars as 0, 51, 102, 153, 204, 255.
-pub fn rating_for(energy: u8) -> &'static str {
-    match energy {
-        9.. => "255",
-        8 => "204",
-        6..=7 => "153",
-        4..=5 => "102",
-        _ => "51",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,10 +139,10 @@ mod tests {
             (6, "0xFFFF00", "153"),
         ];
         for (energy, colour, rating) in cases {
-            assert_eq!((colour_for(energy), rating_for(energy)), (colour, rating));
+            assert_eq!((colour_for(energy), stars(energy)), (colour, rating));
         }
-        assert_eq!((colour_for(4), rating_for(5)), ("0x00FF00", "102"));
-        assert_eq!((colour_for(3), rating_for(1)), ("0x25FDE9", "51"));
+        assert_eq!((colour_for(4), stars(5)), ("0x00FF00", "102"));
+        assert_eq!((colour_for(3), stars(1)), ("0x25FDE9", "51"));
     }
 
     #[test]

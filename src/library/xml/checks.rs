@@ -288,13 +288,12 @@ pub fn offset_in(whole: &[u8], part: &[u8]) -> Result<usize> {
 pub fn root_problem(name: &[u8]) -> Option<String> {
     let other = match name {
         b"DJ_PLAYLISTS" => return None,
-        b"NML" => Some("a Traktor NML collection"),
         b"VirtualDJ_Database" => Some("a VirtualDJ database"),
         _ => None,
     };
     Some(match other {
         Some(what) => format!(
-            "this is {what}, which is not supported yet; taggenius reads rekordbox XML (File > Export Collection in xml format)"
+            "this is {what}, which is not supported yet; taggenius reads rekordbox XML (File > Export Collection in xml format) and Traktor NML"
         ),
         None => format!(
             "the root element is <{}>, not <DJ_PLAYLISTS>; this is not a rekordbox XML library",

@@ -1,0 +1,291 @@
+//! Traktor's collection.nml (NML 19 and 20: Traktor Pro 2, 3 and 4): each COLLECTION ENTRY
+//! holds its title and artist, a LOCATION (the track's identity: VOLUME + DIR + FILE) and an
+//! INFO element whose attributes taggenius writes. INFO may be missing, and is then inserted
+//! where Traktor puts it, in the style of its neighbours.
+
+mod scan;
+
+use std::borrow::Cow;
+
+use anyhow::{bail, Result};
+
+use crate::library::format::{stars, Format};
+use crate::library::writer::{escape, restore_attribute, Edit};
+use crate::library::xml::{checks, root_name};
+use crate::library::{Field, TrackEntry};
+
+pub struct Traktor;
+
+/// Traktor's red: the DJ's own marker, never recoloured.
+const KEEP_COLOUR: &str = "1";
+
+impl Format for Traktor {
+    fn name(&self) -> &'static str {
+        "Traktor NML"
+    }
+
+    fn detect(&self, head: &[u8]) -> bool {
+        root_name(head) == Some(b"NML")
+    }
+
+    fn scan(&self, bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
+        let tracks = std::thread::scope(|s| {
+            let characters = s.spawn(|| checks::check_text(&bytes));
+            let walked = scan::walk(&bytes);
+            match characters.join() {
+                Ok(Ok(())) => walked,
+                Ok(Err(e)) => Err(e),
+                Err(_) => bail!("internal error: the character check failed"),
+            }
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("internal error: checked text is not UTF-8"))?;
+        Ok((text, tracks))
+    }
+
+    fn min_track_bytes(&self) -> usize {
+        // An ENTRY with its LOCATION, as the smallest converted files have it.
+        200
+    }
+
+    fn identity<'a>(&self, text: &'a str, entry: &TrackEntry) -> Option<Cow<'a, str>> {
+        let part = |field| entry.span(field).and_then(|s| text.get(s.value()));
+        let file = part(Field::Location).filter(|f| !f.is_empty())?;
+        let (volume, folder) = (part(Field::Volume), part(Field::Folder));
+        // Traktor's own key for the track, as its playlists' PRIMARYKEY holds it.
+        Some(Cow::Owned(format!(
+            "{}{}{file}",
+            volume.unwrap_or(""),
+            folder.unwrap_or("")
+        )))
+    }
+
+    fn writable(&self) -> &'static [Field] {
+        &[
+            Field::Genre,
+            Field::Comments,
+            Field::Comment2,
+            Field::Colour,
+            Field::Rating,
+        ]
+    }
+
+    fn energy_value(&self, field: Field, energy: u8) -> Option<&'static str> {
+        match field {
+            Field::Colour => Some(colour_for(energy)),
+            Field::Rating => Some(stars(energy)),
+            _ => None,
+        }
+    }
+
+    fn keeps(&self, field: Field, current: &str) -> bool {
+        field == Field::Colour && current.trim() == KEEP_COLOUR
+    }
+
+    fn set(
+        &self,
+        bytes: &[u8],
+        entry: &TrackEntry,
+        values: Vec<(Field, String)>,
+        edits: &mut Vec<Edit>,
+    ) {
+        let mut missing = String::new();
+        for (field, value) in values {
+            let Some(name) = info_attribute(field) else {
+                continue;
+            };
+            match entry.span(field) {
+                Some(span) => edits.push(Edit {
+                    range: span.value(),
+                    bytes: traktor_escape(value).into_bytes(),
+                }),
+                None => missing.push_str(&format!(" {name}=\"{}\"", traktor_escape(value))),
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let at = entry.insert_at();
+        let bytes_out = if at > 0 && bytes.get(at - 1) == Some(&b'>') {
+            new_info(bytes, at, &missing)
+        } else {
+            missing
+        };
+        edits.push(Edit {
+            range: at..at,
+            bytes: bytes_out.into_bytes(),
+        });
+    }
+
+    fn restore(
+        &self,
+        bytes: &[u8],
+        entry: &TrackEntry,
+        originals: &[(Field, Option<&[u8]>)],
+        edits: &mut Vec<Edit>,
+    ) {
+        let mut removed = Vec::new();
+        for &(field, original) in originals {
+            let Some(edit) = restore_attribute(bytes, entry, field, original) else {
+                continue;
+            };
+            if original.is_none() {
+                removed.push(edit);
+            } else {
+                edits.push(edit);
+            }
+        }
+        match inserted_info(bytes, &removed) {
+            Some(element) => edits.push(Edit {
+                range: element,
+                bytes: Vec::new(),
+            }),
+            None => edits.append(&mut removed),
+        }
+    }
+}
+
+/// The INFO attribute that holds a field taggenius reads there.
+fn info_attribute(field: Field) -> Option<&'static str> {
+    Some(match field {
+        Field::Genre => "GENRE",
+        Field::Comments => "COMMENT",
+        // Traktor's "Comment 2".
+        Field::Comment2 => "RATING",
+        Field::Colour => "COLOR",
+        Field::Rating => "RANKING",
+        Field::Key => "KEY",
+        Field::Label => "LABEL",
+        Field::Year => "RELEASE_DATE",
+        _ => return None,
+    })
+}
+
+/// The field an INFO attribute holds.
+fn info_field(key: &[u8]) -> Option<Field> {
+    Some(match key {
+        b"GENRE" => Field::Genre,
+        b"COMMENT" => Field::Comments,
+        b"RATING" => Field::Comment2,
+        b"COLOR" => Field::Colour,
+        b"RANKING" => Field::Rating,
+        b"KEY" => Field::Key,
+        b"LABEL" => Field::Label,
+        b"RELEASE_DATE" => Field::Year,
+        _ => return None,
+    })
+}
+
+/// Colour index by energy: 9-10 violet (7), 8 orange (2), 6-7 yellow (3), 4-5 green (4),
+/// 1-3 blue (5); red (1) is the DJ's.
+fn colour_for(energy: u8) -> &'static str {
+    match energy {
+        9.. => "7",
+        8 => "2",
+        6..=7 => "3",
+        4..=5 => "4",
+        _ => "5",
+    }
+}
+
+/// Escaped as Traktor escapes: `&`, `"` and `<` (and what XML cannot hold raw); `'` and `>`
+/// stay as they are.
+fn traktor_escape(value: String) -> String {
+    let escaped = escape(value);
+    if escaped.contains("&apos;") || escaped.contains("&gt;") {
+        // `escape` writes these two only for `'` and `>`; a literal "&apos;" in a value is
+        // written "&amp;apos;", which does not contain them.
+        escaped.replace("&apos;", "'").replace("&gt;", ">")
+    } else {
+        escaped
+    }
+}
+
+/// A new INFO element with these attributes, to go at `at`, just after the element before it:
+/// on a line of its own with that element's indentation, closed as that element is closed.
+fn new_info(bytes: &[u8], at: usize, attributes: &str) -> String {
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let indent: String = bytes[line_start..at]
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .map(|&b| b as char)
+        .collect();
+    let newline = match bytes.get(at..at + 2) {
+        Some(b"\r\n") => "\r\n",
+        Some([b'\n', ..]) => "\n",
+        _ => "",
+    };
+    let self_closing = at >= 2 && bytes[at - 2] == b'/';
+    let close = if self_closing { "/>" } else { "></INFO>" };
+    if newline.is_empty() {
+        format!("<INFO{attributes}{close}")
+    } else {
+        format!("{newline}{indent}<INFO{attributes}{close}")
+    }
+}
+
+/// Where the removals leave an INFO element without attributes, the whole element as taggenius
+/// inserted it (from just after the element before it), to be removed instead.
+fn inserted_info(bytes: &[u8], removed: &[Edit]) -> Option<std::ops::Range<usize>> {
+    let first = removed.iter().map(|e| e.range.start).min()?;
+    let last = removed.iter().map(|e| e.range.end).max()?;
+    let open = memchr::memmem::rfind(&bytes[..first], b"<INFO")?;
+    let between = |range: std::ops::Range<usize>| {
+        removed
+            .iter()
+            .all(|e| e.range.end <= range.start || e.range.start >= range.end)
+            && bytes[range].iter().all(u8::is_ascii_whitespace)
+    };
+    // Nothing but the removed attributes and white space between `<INFO` and the tag's end.
+    let mut sorted: Vec<_> = removed.iter().map(|e| e.range.clone()).collect();
+    sorted.sort_by_key(|r| r.start);
+    let mut from = open + 5;
+    for range in &sorted {
+        if !between(from..range.start) {
+            return None;
+        }
+        from = range.end;
+    }
+    let rest = &bytes[last..];
+    let gap = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let close_len = if rest[gap..].starts_with(b"/>") {
+        2
+    } else if rest[gap..].starts_with(b"></INFO>") {
+        8
+    } else {
+        return None;
+    };
+    let end = last + gap + close_len;
+    let before = bytes[..open].iter().rposition(|&b| b == b'>')? + 1;
+    bytes[before..open]
+        .iter()
+        .all(u8::is_ascii_whitespace)
+        .then_some(before..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traktor_escapes_as_traktor_does() {
+        assert_eq!(traktor_escape("a'b>c".into()), "a'b>c");
+        assert_eq!(
+            traktor_escape("R&B \"x\" <y>".into()),
+            "R&amp;B &quot;x&quot; &lt;y>"
+        );
+        assert_eq!(traktor_escape("&apos;".into()), "&amp;apos;");
+        assert_eq!(traktor_escape("tab\there".into()), "tab&#9;here");
+    }
+
+    #[test]
+    fn colours_by_energy_and_red_is_kept() {
+        let colours: Vec<&str> = (1..=10).map(colour_for).collect();
+        assert_eq!(colours, ["5", "5", "5", "4", "4", "3", "3", "2", "7", "7"]);
+        assert!(Traktor.keeps(Field::Colour, "1"));
+        assert!(!Traktor.keeps(Field::Colour, "2"));
+    }
+}
