@@ -42,7 +42,13 @@ struct Walk<'a> {
 pub fn walk(bytes: &[u8]) -> Result<Vec<TrackEntry>> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_comments = true;
-    let mut walk = Walk::default();
+    // Room for as many entries as the file can hold: growing the list as it fills copied it and
+    // held both copies at once; room never filled is never touched, so it costs no memory.
+    let most = (bytes.len() / super::MIN_ENTRY_BYTES + 16).min(1 << 20);
+    let mut walk = Walk {
+        tracks: Vec::with_capacity(most),
+        ..Walk::default()
+    };
     // The reader skips a byte order mark and counts its positions from after it.
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3

@@ -1,8 +1,10 @@
 //! Synthetic rekordbox 7 XML library generator, for benchmarks and tests.
 //!
 //! ```text
-//! cargo run --release --example gen_library -- --tracks N [--seed S] [-o FILE]
+//! cargo run --release --example gen_library -- --tracks N [--seed S] [--nml] [-o FILE]
 //! ```
+//!
+//! `--nml` writes the same tracks as a Traktor collection.nml instead (see nml.rs).
 //!
 //! Writes (to standard output by default) a library of N tracks laid out the way rekordbox
 //! itself writes its XML export: CRLF line endings, the XML declaration followed by a blank
@@ -15,6 +17,8 @@
 //! About 10% of the tracks repeat an earlier track's artist and title (the same recording kept
 //! in two folders: another TrackID and Location). All names are invented. The output depends
 //! only on N and the seed.
+
+mod nml;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -1124,7 +1128,7 @@ fn make_playlists(rng: &mut Rng, tracks: &[Track]) -> Node {
 
 // ---------------------------------------------------------------------------------------------
 
-fn generate(tracks: usize, seed: u64) -> Vec<u8> {
+fn generate(tracks: usize, seed: u64, as_nml: bool) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let weights = genre_weights();
     let artists = make_artists(&mut rng, (tracks / 4).max(40));
@@ -1147,6 +1151,9 @@ fn generate(tracks: usize, seed: u64) -> Vec<u8> {
             make_track(&mut rng, id, &artists, &weights, None)
         };
         collection.push(track);
+    }
+    if as_nml {
+        return nml::collection(&mut rng, &collection);
     }
     let playlists = make_playlists(&mut rng, &collection);
 
@@ -1186,7 +1193,7 @@ fn generate(tracks: usize, seed: u64) -> Vec<u8> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: gen_library --tracks N [--seed S] [-o FILE]");
+    eprintln!("usage: gen_library --tracks N [--seed S] [--nml] [-o FILE]");
     ExitCode::from(2)
 }
 
@@ -1194,6 +1201,7 @@ fn main() -> ExitCode {
     let mut tracks: Option<usize> = None;
     let mut seed: u64 = 1;
     let mut output: Option<String> = None;
+    let mut as_nml = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |what: &str| match args.next() {
@@ -1216,8 +1224,9 @@ fn main() -> ExitCode {
                 Some(path) => output = Some(path),
                 None => return usage(),
             },
+            "--nml" => as_nml = true,
             "-h" | "--help" => {
-                println!("usage: gen_library --tracks N [--seed S] [-o FILE]");
+                println!("usage: gen_library --tracks N [--seed S] [--nml] [-o FILE]");
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -1229,7 +1238,7 @@ fn main() -> ExitCode {
     let Some(tracks) = tracks else {
         return usage();
     };
-    let bytes = generate(tracks, seed);
+    let bytes = generate(tracks, seed, as_nml);
     let result = match output.as_deref() {
         None | Some("-") => {
             let stdout = std::io::stdout();
