@@ -267,3 +267,49 @@ fn a_20_mb_comment_is_tagged_faithfully() {
     let tagged = tag_and_clear(&sb, "collection.nml", Some(&mock));
     assert!(tagged.contains("&lt;3 /* E: 07"));
 }
+
+#[test]
+fn markup_from_the_model_is_written_as_traktor_escapes_it() {
+    let sb = Sandbox::new();
+    let mock = Mock::start(std::time::Duration::ZERO, |_, tracks| {
+        let entries = tracks
+            .iter()
+            .map(|t| {
+                let mut e = crate::mock::entry(t);
+                e["sub_genre"] = serde_json::json!(["R&B <live> \"x\" 'y'"]);
+                e
+            })
+            .collect();
+        crate::mock::Reply::Entries(entries)
+    });
+    sb.write("collection.nml", native(INFO_WITHOUT_GENRE));
+    let tagged = tag_and_clear(&sb, "collection.nml", Some(&mock));
+    assert!(
+        tagged.contains("GENRE=\"House, R&amp;B &lt;live> &quot;x&quot; 'y'\""),
+        "{tagged}"
+    );
+}
+
+#[test]
+fn in_place_keeps_a_backup_of_the_collection() {
+    let sb = Sandbox::new();
+    let mock = Mock::ok();
+    let original = native(WITHOUT_INFO);
+    sb.write("collection.nml", &original);
+    let out = mock.run(&sb, &["tag", "collection.nml", "--in-place", "-q"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let tagged = std::fs::read_to_string(sb.path("collection.nml")).unwrap();
+    assert!(tagged.contains("<INFO GENRE="), "{tagged}");
+    let backup = sb
+        .files()
+        .into_iter()
+        .find(|f| f.starts_with("collection.taggenius-backup-") && f.ends_with(".nml"))
+        .expect("a backup beside the collection");
+    assert_eq!(std::fs::read_to_string(sb.path(&backup)).unwrap(), original);
+    let out = sb.run(&["clear", "collection.nml", "--in-place", "-q"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(sb.path("collection.nml")).unwrap(),
+        original
+    );
+}
