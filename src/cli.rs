@@ -98,7 +98,7 @@ impl RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct TagArgs {
-    /// rekordbox XML library ("-" for standard input)
+    /// Library: rekordbox XML or Traktor collection.nml ("-" for standard input)
     pub library: String,
     #[command(flatten)]
     pub render: RenderArgs,
