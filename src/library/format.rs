@@ -34,6 +34,11 @@ pub trait Format: Sync {
     /// known by its cache key. `text` is the whole file.
     fn identity<'a>(&self, text: &'a str, entry: &TrackEntry) -> Option<Cow<'a, str>>;
 
+    /// Beats per minute from the value the file keeps (VirtualDJ keeps seconds per beat).
+    fn beats_per_minute(&self, stored: f64) -> f64 {
+        stored
+    }
+
     /// The fields `--write` may set in this format.
     fn writable(&self) -> &'static [Field];
 

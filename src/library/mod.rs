@@ -155,19 +155,43 @@ impl AttrSpan {
 pub struct TrackEntry {
     pub(crate) attrs: [Option<AttrSpan>; Field::ALL.len()],
     pub(crate) insert_at: u32,
+    /// Further places where a missing value goes, for a format that keeps its fields in
+    /// several elements (VirtualDJ: Tags, Infos, and where a Comment element goes); 0 for none.
+    pub(crate) more_inserts: [u32; 2],
 }
 
 impl TrackEntry {
+    /// An entry with no field found yet, whose missing values go at `insert_at`.
+    pub(crate) fn new(insert_at: u32) -> TrackEntry {
+        TrackEntry {
+            attrs: Default::default(),
+            insert_at,
+            more_inserts: [0; 2],
+        }
+    }
+
     /// Where a missing attribute is inserted: just after the last attribute.
     pub fn insert_at(&self) -> usize {
         self.insert_at as usize
+    }
+
+    /// Where the format's missing values of group `n` (1, 2) go; `None` where there is none.
+    pub fn more_insert(&self, n: usize) -> Option<usize> {
+        let at = *self.more_inserts.get(n.checked_sub(1)?)?;
+        (at > 0).then_some(at as usize)
     }
 
     /// A point before every edit this track can get, and after every edit of the tracks before
     /// it: its first attribute taggenius knows, or where a missing one would go.
     pub fn first_edit_point(&self) -> usize {
         let first_span = self.attrs.iter().flatten().map(AttrSpan::name_start).min();
-        first_span.unwrap_or(usize::MAX).min(self.insert_at())
+        let more = self
+            .more_inserts
+            .iter()
+            .filter(|&&at| at > 0)
+            .map(|&at| at as usize);
+        let first_insert = more.fold(self.insert_at(), usize::min);
+        first_span.unwrap_or(usize::MAX).min(first_insert)
     }
 
     pub fn span(&self, field: Field) -> Option<&AttrSpan> {
@@ -269,7 +293,9 @@ impl Library {
             title: get(Field::Title),
             genre: get(Field::Genre),
             year: get(Field::Year),
-            bpm: get(Field::Bpm).parse::<f64>().ok().filter(|b| *b > 0.0),
+            bpm: (get(Field::Bpm).parse::<f64>().ok())
+                .filter(|b| *b > 0.0)
+                .map(|b| self.format.beats_per_minute(b)),
             key: get(Field::Key),
             label: get(Field::Label),
         };
@@ -331,7 +357,10 @@ mod tests {
     #[test]
     fn a_track_entry_takes_no_room_for_absent_spans() {
         // 50,000 of them are held at once.
-        assert_eq!(std::mem::size_of::<TrackEntry>(), Field::ALL.len() * 12 + 4);
+        assert_eq!(
+            std::mem::size_of::<TrackEntry>(),
+            Field::ALL.len() * 12 + 4 + 8
+        );
     }
 
     const LIB: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<DJ_PLAYLISTS Version=\"1.0.0\">\r\n  <COLLECTION Entries=\"9\">\r\n    <TRACK TrackID=\"1\" Name=\"A &amp; B\"\r\n           Artist=\"X\" Genre=\"\"/>\r\n    <!-- <TRACK Name=\"ghost\"/> -->\r\n    <TRACK Name='Two' Comments=\"/* Dark */\"><TEMPO Bpm=\"1\"/></TRACK>\r\n  </COLLECTION>\r\n  <PLAYLISTS><NODE><TRACK Key=\"1\"/></NODE></PLAYLISTS>\r\n</DJ_PLAYLISTS>\r\n";

@@ -52,10 +52,7 @@ pub fn track_entry<'a>(
 ) -> Result<(TrackEntry, usize)> {
     let offset =
         |at: usize| u32::try_from(at).map_err(|_| anyhow::anyhow!("the file is larger than 4 GiB"));
-    let mut entry = TrackEntry {
-        attrs: Default::default(),
-        insert_at: offset(tag.start + tag.name_len)?,
-    };
+    let mut entry = TrackEntry::new(offset(tag.start + tag.name_len)?);
     let end = for_each_attribute(bytes, tag, known, |key, name_start, value| {
         // One past the closing quote.
         entry.insert_at = offset(value.end + 1)?;

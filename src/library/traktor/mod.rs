@@ -35,7 +35,7 @@ impl Format for Traktor {
     fn scan(&self, bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
         let tracks = std::thread::scope(|s| {
             let characters = s.spawn(|| checks::check_text(&bytes));
-            let walked = scan::walk(&bytes);
+            let walked = scan::entries(&bytes);
             match characters.join() {
                 Ok(Ok(())) => walked,
                 Ok(Err(e)) => Err(e),

@@ -3,6 +3,7 @@
 
 pub(crate) mod attributes;
 pub(crate) mod checks;
+pub(crate) mod walk;
 
 /// The name of the first element in `head`, past a byte order mark, the XML declaration,
 /// comments, processing instructions and a DOCTYPE; `None` if `head` ends first.
