@@ -10,6 +10,7 @@ mod read;
 pub(crate) mod rekordbox;
 pub mod track;
 pub(crate) mod traktor;
+pub(crate) mod virtualdj;
 mod write_behind;
 pub mod writer;
 pub(crate) mod xml;
@@ -27,6 +28,7 @@ use crate::library::xml::checks::{one_line, unescape};
 use format::Format;
 use rekordbox::Rekordbox;
 use traktor::Traktor;
+use virtualdj::VirtualDj;
 
 /// The fields of a track taggenius reads or writes, whatever the format calls them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +96,7 @@ impl Field {
 
 /// Every format taggenius reads, the first being the one a file that none recognises is read
 /// as, so that its reader words the error.
-pub const FORMATS: &[&dyn Format] = &[&Rekordbox, &Traktor];
+pub const FORMATS: &[&dyn Format] = &[&Rekordbox, &Traktor, &VirtualDj];
 
 /// The format of a file, from its first element (past a declaration and comments).
 pub fn detect_format(head: &[u8]) -> &'static dyn Format {

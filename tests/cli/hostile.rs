@@ -167,20 +167,26 @@ fn an_html_page_is_not_a_library() {
 }
 
 #[test]
-fn other_dj_formats_are_named_as_not_supported_yet() {
-    // Traktor's is read now, even an empty collection.
+fn empty_traktor_and_virtualdj_libraries_are_read_too() {
     let nml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\" ?>\n<NML VERSION=\"19\"><HEAD COMPANY=\"www.native-instruments.com\" PROGRAM=\"Traktor\"></HEAD>\n<COLLECTION ENTRIES=\"0\"></COLLECTION></NML>\n";
-    let sb = Sandbox::new();
-    sb.write("collection.nml", nml);
-    let out = sb.run(&["tag", "collection.nml", "-q"]);
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert_eq!(
-        std::fs::read_to_string(sb.path("collection.tagged.nml")).unwrap(),
-        nml
-    );
     let vdj = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VirtualDJ_Database Version=\"8.5\">\n</VirtualDJ_Database>\n";
-    let message = refuse("database.xml", vdj);
-    assert!(message.contains("VirtualDJ"), "{message}");
+    for (name, tagged, text_of) in [
+        ("collection.nml", "collection.tagged.nml", nml),
+        ("database.xml", "database.tagged.xml", vdj),
+    ] {
+        let sb = Sandbox::new();
+        sb.write(name, text_of);
+        let out = sb.run(&["tag", name, "-q"]);
+        assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+        assert_eq!(std::fs::read_to_string(sb.path(tagged)).unwrap(), text_of);
+    }
+    let message = refuse("page.xml", "<html><body/></html>");
+    assert!(
+        message.contains(
+            "not a rekordbox XML library, a Traktor collection (<NML>) or a VirtualDJ database"
+        ),
+        "{message}"
+    );
 }
 
 #[test]

@@ -19,3 +19,4 @@ mod real;
 mod servers;
 mod traktor;
 mod unicode;
+mod virtualdj;

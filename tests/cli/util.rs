@@ -30,6 +30,16 @@ pub fn real_exports() -> Option<Vec<PathBuf>> {
 
 /// The real Traktor collections, read from ../shared when present.
 pub fn real_traktor_collections() -> Option<Vec<PathBuf>> {
+    real_files(|p, _| p.extension().is_some_and(|x| x == "nml"))
+}
+
+/// The real VirtualDJ databases, read from ../shared when present.
+pub fn real_virtualdj_databases() -> Option<Vec<PathBuf>> {
+    let vdj = |bytes: &[u8]| bytes.windows(18).any(|w| w == b"VirtualDJ_Database");
+    real_files(|p, bytes| p.extension().is_some_and(|x| x == "xml") && vdj(bytes))
+}
+
+fn real_files(keep: impl Fn(&Path, &[u8]) -> bool) -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
     if !dir.is_dir() {
         eprintln!("skipped: {} is absent", dir.display());
@@ -38,7 +48,7 @@ pub fn real_traktor_collections() -> Option<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "nml"))
+        .filter(|p| std::fs::read(p).is_ok_and(|b| keep(p, &b)))
         .collect();
     files.sort();
     Some(files)

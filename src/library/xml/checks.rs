@@ -284,21 +284,15 @@ pub fn offset_in(whole: &[u8], part: &[u8]) -> Result<usize> {
         .context("internal: the XML reader copied a piece of the input")
 }
 
-/// What to tell someone who hands taggenius another DJ program's library.
+/// What is wrong with a rekordbox library's root element, if anything. A file is read as
+/// rekordbox XML when no format recognises it, so the message names every format.
 pub fn root_problem(name: &[u8]) -> Option<String> {
-    let other = match name {
-        b"DJ_PLAYLISTS" => return None,
-        b"VirtualDJ_Database" => Some("a VirtualDJ database"),
-        _ => None,
-    };
-    Some(match other {
-        Some(what) => format!(
-            "this is {what}, which is not supported yet; taggenius reads rekordbox XML (File > Export Collection in xml format) and Traktor NML"
-        ),
-        None => format!(
-            "the root element is <{}>, not <DJ_PLAYLISTS>; this is not a rekordbox XML library",
+    (name != b"DJ_PLAYLISTS").then(|| {
+        format!(
+            "the root element is <{}>, not <DJ_PLAYLISTS>; this is not a rekordbox XML library, \
+             a Traktor collection (<NML>) or a VirtualDJ database (<VirtualDJ_Database>)",
             quoted(name)
-        ),
+        )
     })
 }
 
