@@ -12,9 +12,9 @@
 #    "seed" ElementTree + SQLite design) is primed and timed the same way (median of 3, its
 #    runs interleaved with taggenius's so that both meet the same machine), and the speed-up
 #    is peer time / taggenius time.
-#    The same tracks are then generated as a Traktor collection (`gen_library --nml`, native
-#    layout), primed and re-rendered the same way: its time beside rekordbox's, and its peak
-#    RSS against the file's size.
+#    The same tracks are then generated as a Traktor collection and a VirtualDJ database
+#    (`gen_library --nml`, `--vdj`), primed and re-rendered the same way: each one's time beside
+#    rekordbox's, and its peak RSS against the file's size.
 # 3. A cold `tag` of a small library against examples/mock_openai (500 ms latency, a 429 with
 #    Retry-After: 1 on every 9th request), once with default settings and once with
 #    `--jobs 1 --batch 1`, each on a fresh cache and a fresh mock server: wall times, their
@@ -207,7 +207,7 @@ HOST_CPU=${HOST_CPU:-unknown CPU}
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 WARM_ROWS=()
 RANGE_ROWS=()
-NML_ROWS=()
+FORMAT_ROWS=()
 
 for N in $SIZES; do
     LIB="$OUT/lib-$N.xml"
@@ -269,31 +269,35 @@ for N in $SIZES; do
 | $(calc "$N / $TG_S" 0) | $(calc "$BYTES / 1e6 / $TG_S" 1) | $(calc "$PEER_S" 3) \
 | $(calc "$PEER_RSS / 1024" 1) | $(calc "$PEER_S / $TG_S" 1)× |")
 
-    # The same tracks as a Traktor collection in its native layout, primed and re-rendered the
-    # same way; each of its runs follows one of rekordbox's above in time.
-    NML="$OUT/collection-$N.nml"
-    run_timed "0" "gen-nml-$N" "$GEN" --tracks "$N" --seed "$SEED" --nml -o "$NML"
-    NML_BYTES=$(stat -c %s "$NML")
-    NDB="$OUT/cache-nml-$N.sqlite3"
-    rm_db "$NDB"
-    start_mock "mock-prime-nml-$N" 0 0
-    log "size $N: priming $NDB for the Traktor collection"
-    run_timed "0" "prime-nml-$N" env TAGGENIUS_DB="$NDB" OPENAI_BASE_URL="$MOCK_URL" \
-        OPENAI_API_KEY=sk-bench "$BIN" tag "$NML" --quiet -o "$OUT/primed-$N.nml"
-    stop_mock
-    nml_walls=() nml_rss=()
-    for ((i = 1; i <= REPS; i++)); do
-        log "size $N: Traktor retag run $i/$REPS"
-        sync
-        run_timed "0" "retag-nml-$N" env TAGGENIUS_DB="$NDB" \
-            "$BIN" retag "$NML" --level detailed -o "$OUT/retag-$N.nml" --quiet
-        nml_walls+=("$T_WALL")
-        nml_rss+=("$T_RSS")
+    # The same tracks as a Traktor collection and as a VirtualDJ database, primed and
+    # re-rendered the same way.
+    for FMT in nml vdj; do
+        OTHER="$OUT/library-$N.$FMT"
+        run_timed "0" "gen-$FMT-$N" "$GEN" --tracks "$N" --seed "$SEED" "--$FMT" -o "$OTHER"
+        OTHER_BYTES=$(stat -c %s "$OTHER")
+        ODB="$OUT/cache-$FMT-$N.sqlite3"
+        rm_db "$ODB"
+        start_mock "mock-prime-$FMT-$N" 0 0
+        log "size $N: priming $ODB for the $FMT library"
+        run_timed "0" "prime-$FMT-$N" env TAGGENIUS_DB="$ODB" OPENAI_BASE_URL="$MOCK_URL" \
+            OPENAI_API_KEY=sk-bench "$BIN" tag "$OTHER" --quiet -o "$OUT/primed-$N.$FMT"
+        stop_mock
+        other_walls=() other_rss=()
+        for ((i = 1; i <= REPS; i++)); do
+            log "size $N: $FMT retag run $i/$REPS"
+            sync
+            run_timed "0" "retag-$FMT-$N" env TAGGENIUS_DB="$ODB" \
+                "$BIN" retag "$OTHER" --level detailed -o "$OUT/retag-$N.$FMT" --quiet
+            other_walls+=("$T_WALL")
+            other_rss+=("$T_RSS")
+        done
+        OTHER_S=$(median "${other_walls[@]}")
+        OTHER_RSS=$(median "${other_rss[@]}")
+        FORMAT_NAME=$([[ $FMT == nml ]] && echo "Traktor NML" || echo "VirtualDJ")
+        FORMAT_ROWS+=("| $FORMAT_NAME | $N | $(calc "$OTHER_BYTES / 1e6" 1) | $(calc "$OTHER_S" 3) \
+| $(calc "$OTHER_RSS / 1024" 1) | $(calc "1.5 * $OTHER_BYTES / 1048576 + 30" 1) \
+| $(calc "$TG_S" 3) | $(calc "$OTHER_S / $TG_S" 2)× |")
     done
-    NML_S=$(median "${nml_walls[@]}")
-    NML_RSS=$(median "${nml_rss[@]}")
-    NML_ROWS+=("| $N | $(calc "$NML_BYTES / 1e6" 1) | $(calc "$NML_S" 3) | $(calc "$NML_RSS / 1024" 1) \
-| $(calc "$NML_RSS / 1024 / ($NML_BYTES / 1048576)" 2) | $(calc "$TG_S" 3) | $(calc "$NML_S / $TG_S" 2)× |")
 done
 
 # --- cold tag against the mock server --------------------------------------------------------
@@ -353,11 +357,11 @@ COLD_RATIO=$(calc "${COLD_WALL[cold-serial]} / ${COLD_WALL[cold-default]}" 1)
     echo "|---:|---:|---:|"
     printf '%s\n' "${RANGE_ROWS[@]}"
     echo
-    echo "## The same tracks as a Traktor collection (\`gen_library --nml\`, native layout)"
+    echo "## The same tracks as a Traktor collection and a VirtualDJ database (\`gen_library --nml\`, \`--vdj\`)"
     echo
-    echo "| tracks | collection MB | Traktor retag s | RSS MB | RSS / file size | rekordbox retag s | Traktor / rekordbox |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s\n' "${NML_ROWS[@]}"
+    echo "| format | tracks | file MB | retag s | RSS MB | RSS limit MB (1.5 × file + 30) | rekordbox retag s | / rekordbox |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${FORMAT_ROWS[@]}"
     echo
     echo "## Cold tag against the mock OpenAI server"
     echo

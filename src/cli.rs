@@ -98,7 +98,7 @@ impl RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct TagArgs {
-    /// Library: rekordbox XML or Traktor collection.nml ("-" for standard input)
+    /// Library: rekordbox XML, Traktor collection.nml or VirtualDJ database.xml ("-" for stdin)
     pub library: String,
     #[command(flatten)]
     pub render: RenderArgs,

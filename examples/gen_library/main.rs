@@ -1,10 +1,11 @@
 //! Synthetic rekordbox 7 XML library generator, for benchmarks and tests.
 //!
 //! ```text
-//! cargo run --release --example gen_library -- --tracks N [--seed S] [--nml] [-o FILE]
+//! cargo run --release --example gen_library -- --tracks N [--seed S] [--nml | --vdj [--crlf]] [-o FILE]
 //! ```
 //!
-//! `--nml` writes the same tracks as a Traktor collection.nml instead (see nml.rs).
+//! `--nml` writes the same tracks as a Traktor collection.nml instead (see nml.rs), `--vdj` as
+//! a VirtualDJ database.xml (see vdj.rs; `--crlf` for Windows line endings).
 //!
 //! Writes (to standard output by default) a library of N tracks laid out the way rekordbox
 //! itself writes its XML export: CRLF line endings, the XML declaration followed by a blank
@@ -19,6 +20,15 @@
 //! only on N and the seed.
 
 mod nml;
+mod vdj;
+
+/// What file the tracks are written as.
+#[derive(Clone, Copy)]
+enum Layout {
+    Rekordbox,
+    Traktor,
+    VirtualDj { crlf: bool },
+}
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -1128,7 +1138,7 @@ fn make_playlists(rng: &mut Rng, tracks: &[Track]) -> Node {
 
 // ---------------------------------------------------------------------------------------------
 
-fn generate(tracks: usize, seed: u64, as_nml: bool) -> Vec<u8> {
+fn generate(tracks: usize, seed: u64, layout: Layout) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let weights = genre_weights();
     let artists = make_artists(&mut rng, (tracks / 4).max(40));
@@ -1152,8 +1162,10 @@ fn generate(tracks: usize, seed: u64, as_nml: bool) -> Vec<u8> {
         };
         collection.push(track);
     }
-    if as_nml {
-        return nml::collection(&mut rng, &collection);
+    match layout {
+        Layout::Traktor => return nml::collection(&mut rng, &collection),
+        Layout::VirtualDj { crlf } => return vdj::database(&mut rng, &collection, crlf),
+        Layout::Rekordbox => {}
     }
     let playlists = make_playlists(&mut rng, &collection);
 
@@ -1193,7 +1205,7 @@ fn generate(tracks: usize, seed: u64, as_nml: bool) -> Vec<u8> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: gen_library --tracks N [--seed S] [--nml] [-o FILE]");
+    eprintln!("usage: gen_library --tracks N [--seed S] [--nml | --vdj [--crlf]] [-o FILE]");
     ExitCode::from(2)
 }
 
@@ -1201,7 +1213,7 @@ fn main() -> ExitCode {
     let mut tracks: Option<usize> = None;
     let mut seed: u64 = 1;
     let mut output: Option<String> = None;
-    let mut as_nml = false;
+    let mut layout = Layout::Rekordbox;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |what: &str| match args.next() {
@@ -1224,9 +1236,13 @@ fn main() -> ExitCode {
                 Some(path) => output = Some(path),
                 None => return usage(),
             },
-            "--nml" => as_nml = true,
+            "--nml" => layout = Layout::Traktor,
+            "--vdj" => layout = Layout::VirtualDj { crlf: false },
+            "--crlf" => layout = Layout::VirtualDj { crlf: true },
             "-h" | "--help" => {
-                println!("usage: gen_library --tracks N [--seed S] [--nml] [-o FILE]");
+                println!(
+                    "usage: gen_library --tracks N [--seed S] [--nml | --vdj [--crlf]] [-o FILE]"
+                );
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -1238,7 +1254,7 @@ fn main() -> ExitCode {
     let Some(tracks) = tracks else {
         return usage();
     };
-    let bytes = generate(tracks, seed, as_nml);
+    let bytes = generate(tracks, seed, layout);
     let result = match output.as_deref() {
         None | Some("-") => {
             let stdout = std::io::stdout();
