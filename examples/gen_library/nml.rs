@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use crate::{Rng, Track, GENRES};
+use crate::{percent_decode, Rng, Track, GENRES};
 
 /// Escapes as Traktor does.
 fn escape_into(out: &mut Vec<u8>, value: &str) {
@@ -45,28 +45,6 @@ fn dir_and_file(location: &str) -> (String, String) {
     let decoded = percent_decode(path);
     let (dir, file) = decoded.rsplit_once('/').unwrap_or(("", &decoded));
     (format!("{}/:", dir.replace('/', "/:")), file.to_string())
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn write_entry(out: &mut Vec<u8>, rng: &mut Rng, t: &Track) {

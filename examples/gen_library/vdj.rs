@@ -5,24 +5,8 @@
 
 use std::io::Write;
 
-use crate::{Rng, Track, GENRES};
-
-/// Escapes as VirtualDJ does.
-fn escape_into(out: &mut Vec<u8>, value: &str) {
-    for &b in value.as_bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            b'"' => out.extend_from_slice(b"&quot;"),
-            b'\'' => out.extend_from_slice(b"&apos;"),
-            b'\t' | b'\n' | b'\r' => {
-                let _ = write!(out, "&#{};", b);
-            }
-            _ => out.push(b),
-        }
-    }
-}
+// VirtualDJ escapes `& ' " < >` as rekordbox does.
+use crate::{escape_into, percent_decode, Rng, Track, GENRES};
 
 /// ` <Name A="…" … />` on a line of its own.
 fn empty(out: &mut Vec<u8>, indent: usize, name: &str, attrs: &[(&str, &str)], newline: &str) {
@@ -38,28 +22,6 @@ fn empty(out: &mut Vec<u8>, indent: usize, name: &str, attrs: &[(&str, &str)], n
     }
     out.extend_from_slice(b" />");
     out.extend_from_slice(newline.as_bytes());
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn write_song(out: &mut Vec<u8>, rng: &mut Rng, t: &Track, newline: &str) {

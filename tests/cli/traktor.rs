@@ -36,36 +36,10 @@ fn without_info(text: &str) -> String {
     out
 }
 
-/// Tags `name` in the sandbox (offline guesses, or through `mock`), checks that only INFO
-/// lines changed and that `clear` gives it back; returns the tagged text.
+/// Tags `name` with every field (offline, or through `mock`), checks that only INFO changed
+/// and that `clear` gives it back; returns the tagged text.
 fn tag_and_clear(sb: &Sandbox, name: &str, mock: Option<&Mock>) -> String {
-    let before = std::fs::read_to_string(sb.path(name)).unwrap();
-    let args = [
-        "tag",
-        name,
-        "--json",
-        "-o",
-        "tagged.nml",
-        "--write",
-        "genre,comments,colour,rating",
-    ];
-    let out = match mock {
-        Some(mock) => mock.run(sb, &args),
-        None => sb.run(&args),
-    };
-    assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
-    let after = std::fs::read_to_string(sb.path("tagged.nml")).unwrap();
-    assert!(
-        without_info(&before) == without_info(&after),
-        "{name}: something outside INFO changed"
-    );
-    let out = sb.run(&["clear", "tagged.nml", "-q", "-o", "cleared.nml"]);
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert!(
-        std::fs::read(sb.path("cleared.nml")).unwrap() == before.as_bytes(),
-        "clear did not give {name} back"
-    );
-    after
+    crate::util::tag_and_clear(sb, name, mock, without_info)
 }
 
 #[test]

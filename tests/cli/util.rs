@@ -245,3 +245,45 @@ pub fn summary(out: &Output) -> serde_json::Value {
         )
     })
 }
+
+/// Tags `name` with every field (offline guesses, or through `mock`) into `tagged.<ext>`,
+/// checks that `untouched` makes the same of the file before and after (what tagging may not
+/// change) and that `clear` gives the file back byte for byte; returns the tagged text.
+pub fn tag_and_clear(
+    sb: &Sandbox,
+    name: &str,
+    mock: Option<&crate::mock::Mock>,
+    untouched: fn(&str) -> String,
+) -> String {
+    let ext = Path::new(name)
+        .extension()
+        .map_or(String::new(), |e| e.to_string_lossy().into_owned());
+    let (tagged, cleared) = (format!("tagged.{ext}"), format!("cleared.{ext}"));
+    let before = std::fs::read_to_string(sb.path(name)).unwrap();
+    let args = [
+        "tag",
+        name,
+        "-q",
+        "-o",
+        &tagged,
+        "--write",
+        "genre,comments,colour,rating",
+    ];
+    let out = match mock {
+        Some(mock) => mock.run(sb, &args),
+        None => sb.run(&args),
+    };
+    assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
+    let after = std::fs::read_to_string(sb.path(&tagged)).unwrap();
+    assert!(
+        untouched(&before) == untouched(&after),
+        "{name}: tagging changed more than the values it writes"
+    );
+    let out = sb.run(&["clear", &tagged, "-q", "-o", &cleared]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        std::fs::read(sb.path(&cleared)).unwrap() == before.as_bytes(),
+        "clear did not give {name} back"
+    );
+    after
+}

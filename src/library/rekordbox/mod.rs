@@ -8,11 +8,11 @@ pub(crate) mod scan;
 
 use std::borrow::Cow;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::library::format::{stars, Format};
 use crate::library::writer::{restore_attribute, set_attribute, Edit};
-use crate::library::xml::{checks, root_name};
+use crate::library::xml::{checked_text, root_name};
 use crate::library::{Field, TrackEntry};
 use fast_scan::fast_scan;
 use scan::walk;
@@ -34,8 +34,13 @@ impl Format for Rekordbox {
         root_name(head) == Some(b"DJ_PLAYLISTS")
     }
 
+    /// Every TRACK directly inside COLLECTION (not those in playlists or XML comments), by the
+    /// fast walk where it can, else by the full reader, which words every problem.
     fn scan(&self, bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
-        scan_text(bytes)
+        checked_text(bytes, |bytes| match fast_scan(bytes) {
+            Some(tracks) => Ok(tracks),
+            None => walk(bytes),
+        })
     }
 
     fn min_track_bytes(&self) -> usize {
@@ -88,32 +93,6 @@ impl Format for Rekordbox {
             edits.extend(restore_attribute(bytes, entry, field, original));
         }
     }
-}
-
-/// Walks the document once, checking that it is well-formed, and records every TRACK directly
-/// inside COLLECTION. TRACKs in playlists and inside XML comments are not collection entries.
-/// Returns the document as text, found to be UTF-8 on the way.
-fn scan_text(bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
-    // The encoding and character checks and the walk are independent, so they use both cores;
-    // a problem with the characters is reported first, as it explains any structural one.
-    let tracks = std::thread::scope(|s| {
-        let characters = s.spawn(|| checks::check_text(&bytes));
-        let walked = match fast_scan(&bytes) {
-            Some(tracks) => Ok(tracks),
-            None => walk(&bytes),
-        };
-        match characters.join() {
-            Ok(Ok(())) => walked,
-            Ok(Err(e)) => Err(e),
-            Err(_) => bail!("internal error: the character check failed"),
-        }
-    })?;
-    debug_assert!(std::str::from_utf8(&bytes).is_ok());
-    // SAFETY: `check_text` returned Ok, which it does only after `std::str::from_utf8` accepted
-    // these very bytes; they are owned here and were only ever borrowed immutably since.
-    // Checking them a second time cost 7 ms of a 50 MB library, on one core, with the other idle.
-    let text = unsafe { String::from_utf8_unchecked(bytes) };
-    Ok((text, tracks))
 }
 
 /// Track colours by energy, as rekordbox's colour menu names them (pink to aqua).

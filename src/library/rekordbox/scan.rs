@@ -10,7 +10,8 @@ use quick_xml::Reader;
 
 use crate::library::rekordbox::entry::track_entry;
 use crate::library::xml::attributes::{for_each_attribute, KnownNames, Tag};
-use crate::library::xml::checks::{self, at, line_column, offset_in, one_line, quoted};
+use crate::library::xml::checks::{self, at, offset_in, one_line};
+use crate::library::xml::walk::{check_content, unclosed};
 use crate::library::TrackEntry;
 
 /// What the walk through the document knows between two events.
@@ -111,25 +112,7 @@ impl Scan {
                     self.collection_depth = None;
                 }
             }
-            Event::GeneralRef(ref name) => {
-                let offset = offset_in(bytes, name)?.saturating_sub(1);
-                if self.open.is_empty() {
-                    return Err(at(bytes, offset, "text outside the root element"));
-                }
-                checks::check_reference(name).map_err(|m| at(bytes, offset, m))?;
-            }
-            Event::Text(ref text) if self.open.is_empty() && !text.trim_ascii().is_empty() => {
-                let offset = offset_in(bytes, text)? + (text.len() - text.trim_ascii_start().len());
-                return Err(at(bytes, offset, "text outside the root element"));
-            }
-            Event::CData(ref text) if self.open.is_empty() => {
-                return Err(at(
-                    bytes,
-                    offset_in(bytes, text)?,
-                    "text outside the root element",
-                ));
-            }
-            _ => {}
+            other => check_content(bytes, &other, self.open.is_empty())?,
         }
         Ok(())
     }
@@ -163,18 +146,7 @@ impl Scan {
 
     fn finish(self, bytes: &[u8]) -> Result<()> {
         if let Some(&innermost) = self.open.last() {
-            let (line, column) = line_column(bytes, innermost);
-            let tag = bytes.get(innermost + 1..).unwrap_or_default();
-            let name_len = tag
-                .iter()
-                .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
-                .unwrap_or(tag.len());
-            let name = quoted(&tag[..name_len]);
-            return Err(at(
-                bytes,
-                bytes.len(),
-                format!("the file ends before <{name}> (opened at line {line}, column {column}) is closed (truncated file?)"),
-            ));
+            return Err(unclosed(bytes, innermost));
         }
         if !self.root_seen {
             bail!("no XML element found; this is not a rekordbox XML library");

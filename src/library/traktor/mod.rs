@@ -7,11 +7,11 @@ mod scan;
 
 use std::borrow::Cow;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::library::format::{stars, Format};
 use crate::library::writer::{escape, restore_attribute, Edit};
-use crate::library::xml::{checks, root_name};
+use crate::library::xml::{after_previous_element, checked_text, root_name, sibling_line};
 use crate::library::{Field, TrackEntry};
 
 pub struct Traktor;
@@ -33,18 +33,7 @@ impl Format for Traktor {
     }
 
     fn scan(&self, bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
-        let tracks = std::thread::scope(|s| {
-            let characters = s.spawn(|| checks::check_text(&bytes));
-            let walked = scan::entries(&bytes);
-            match characters.join() {
-                Ok(Ok(())) => walked,
-                Ok(Err(e)) => Err(e),
-                Err(_) => bail!("internal error: the character check failed"),
-            }
-        })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("internal error: checked text is not UTF-8"))?;
-        Ok((text, tracks))
+        checked_text(bytes, scan::entries)
     }
 
     fn min_track_bytes(&self) -> usize {
@@ -207,27 +196,10 @@ fn traktor_escape(value: String) -> String {
 /// A new INFO element with these attributes, to go at `at`, just after the element before it:
 /// on a line of its own with that element's indentation, closed as that element is closed.
 fn new_info(bytes: &[u8], at: usize, attributes: &str) -> String {
-    let line_start = bytes[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let indent: String = bytes[line_start..at]
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .map(|&b| b as char)
-        .collect();
-    let newline = match bytes.get(at..at + 2) {
-        Some(b"\r\n") => "\r\n",
-        Some([b'\n', ..]) => "\n",
-        _ => "",
-    };
+    let (newline, indent) = sibling_line(bytes, at);
     let self_closing = at >= 2 && bytes[at - 2] == b'/';
     let close = if self_closing { "/>" } else { "></INFO>" };
-    if newline.is_empty() {
-        format!("<INFO{attributes}{close}")
-    } else {
-        format!("{newline}{indent}<INFO{attributes}{close}")
-    }
+    format!("{newline}{indent}<INFO{attributes}{close}")
 }
 
 /// Where the removals leave an INFO element without attributes, the whole element as taggenius
@@ -262,11 +234,7 @@ fn inserted_info(bytes: &[u8], removed: &[Edit]) -> Option<std::ops::Range<usize
         return None;
     };
     let end = last + gap + close_len;
-    let before = bytes[..open].iter().rposition(|&b| b == b'>')? + 1;
-    bytes[before..open]
-        .iter()
-        .all(u8::is_ascii_whitespace)
-        .then_some(before..end)
+    Some(after_previous_element(bytes, open)?..end)
 }
 
 #[cfg(test)]

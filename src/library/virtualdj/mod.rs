@@ -8,11 +8,11 @@ mod scan;
 use std::borrow::Cow;
 use std::ops::Range;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::library::format::Format;
 use crate::library::writer::{escape, restore_attribute, Edit};
-use crate::library::xml::{checks, root_name};
+use crate::library::xml::{after_previous_element, checked_text, root_name, sibling_line};
 use crate::library::{Field, TrackEntry};
 
 pub struct VirtualDj;
@@ -33,18 +33,7 @@ impl Format for VirtualDj {
     }
 
     fn scan(&self, bytes: Vec<u8>) -> Result<(String, Vec<TrackEntry>)> {
-        let tracks = std::thread::scope(|s| {
-            let characters = s.spawn(|| checks::check_text(&bytes));
-            let walked = scan::songs(&bytes);
-            match characters.join() {
-                Ok(Ok(())) => walked,
-                Ok(Err(e)) => Err(e),
-                Err(_) => bail!("internal error: the character check failed"),
-            }
-        })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("internal error: checked text is not UTF-8"))?;
-        Ok((text, tracks))
+        checked_text(bytes, scan::songs)
     }
 
     fn min_track_bytes(&self) -> usize {
@@ -200,20 +189,7 @@ fn stars_for(energy: u8) -> &'static str {
 /// A Comment element holding `escaped`, to go at `at`, just after the sibling before it: on a
 /// line of its own with that sibling's indentation and line ending.
 fn new_comment(bytes: &[u8], at: usize, escaped: &str) -> String {
-    let line_start = bytes[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let indent: String = bytes[line_start..at]
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .map(|&b| b as char)
-        .collect();
-    let newline = match bytes.get(at..at + 2) {
-        Some(b"\r\n") => "\r\n",
-        Some([b'\n', ..]) => "\n",
-        _ => "",
-    };
+    let (newline, indent) = sibling_line(bytes, at);
     format!("{newline}{indent}<Comment>{escaped}</Comment>")
 }
 
@@ -222,11 +198,7 @@ fn new_comment(bytes: &[u8], at: usize, escaped: &str) -> String {
 fn inserted_comment(bytes: &[u8], start: usize, text: Range<usize>) -> Option<Range<usize>> {
     const END: &[u8] = b"</Comment>";
     bytes.get(text.end..)?.starts_with(END).then_some(())?;
-    let before = bytes[..start].iter().rposition(|&b| b == b'>')? + 1;
-    bytes[before..start]
-        .iter()
-        .all(u8::is_ascii_whitespace)
-        .then_some(before..text.end + END.len())
+    Some(after_previous_element(bytes, start)?..text.end + END.len())
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ pub fn walk(bytes: &[u8], root: &[u8], what: &str, visitor: &mut impl Visitor) -
                 let end_start = offset_in(bytes, end.as_ref())?.saturating_sub(2);
                 visitor.close(end_start, after)?;
             }
-            Ok(event) => state.check(bytes, event)?,
+            Ok(event) => check_content(bytes, &event, state.depth == 0)?,
             Err(e) => {
                 let position =
                     usize::try_from(reader.error_position()).map_or(usize::MAX, |p| p + bom);
@@ -132,48 +132,53 @@ impl<'a> State<'_, 'a> {
         }
     }
 
-    /// What is not an element: references and text must stand inside the root.
-    fn check(&self, bytes: &[u8], event: Event) -> Result<()> {
-        let outside = self.depth == 0;
-        match event {
-            Event::GeneralRef(ref name) => {
-                let offset = offset_in(bytes, name)?.saturating_sub(1);
-                if outside {
-                    return Err(at(bytes, offset, "text outside the root element"));
-                }
-                checks::check_reference(name).map_err(|m| at(bytes, offset, m))
-            }
-            Event::Text(ref text) if outside && !text.trim_ascii().is_empty() => {
-                let offset = offset_in(bytes, text)? + (text.len() - text.trim_ascii_start().len());
-                Err(at(bytes, offset, "text outside the root element"))
-            }
-            Event::CData(ref text) if outside => Err(at(
-                bytes,
-                offset_in(bytes, text)?,
-                "text outside the root element",
-            )),
-            _ => Ok(()),
-        }
-    }
-
     fn finish(self, bytes: &[u8]) -> Result<()> {
         if let Some(&innermost) = self.opened_at.last() {
-            let (line, column) = line_column(bytes, innermost);
-            let tag = bytes.get(innermost + 1..).unwrap_or_default();
-            let name_len = tag
-                .iter()
-                .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
-                .unwrap_or(tag.len());
-            let name = quoted(&tag[..name_len]);
-            return Err(at(
-                bytes,
-                bytes.len(),
-                format!("the file ends before <{name}> (opened at line {line}, column {column}) is closed (truncated file?)"),
-            ));
+            return Err(unclosed(bytes, innermost));
         }
         if !self.root_seen {
             bail!("no XML element found; this is not a {} file", self.what);
         }
         Ok(())
     }
+}
+
+/// What is not an element: a reference must be one XML knows, and no text may stand outside
+/// the root (`outside`).
+pub fn check_content(bytes: &[u8], event: &Event, outside: bool) -> Result<()> {
+    match event {
+        Event::GeneralRef(name) => {
+            let offset = offset_in(bytes, name)?.saturating_sub(1);
+            if outside {
+                return Err(at(bytes, offset, "text outside the root element"));
+            }
+            checks::check_reference(name).map_err(|m| at(bytes, offset, m))
+        }
+        Event::Text(text) if outside && !text.trim_ascii().is_empty() => {
+            let offset = offset_in(bytes, text)? + (text.len() - text.trim_ascii_start().len());
+            Err(at(bytes, offset, "text outside the root element"))
+        }
+        Event::CData(text) if outside => Err(at(
+            bytes,
+            offset_in(bytes, text)?,
+            "text outside the root element",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The error for a file that ends while the element starting at `innermost` is open.
+pub fn unclosed(bytes: &[u8], innermost: usize) -> anyhow::Error {
+    let (line, column) = line_column(bytes, innermost);
+    let tag = bytes.get(innermost + 1..).unwrap_or_default();
+    let name_len = tag
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(tag.len());
+    let name = quoted(&tag[..name_len]);
+    at(
+        bytes,
+        bytes.len(),
+        format!("the file ends before <{name}> (opened at line {line}, column {column}) is closed (truncated file?)"),
+    )
 }
