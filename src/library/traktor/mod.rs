@@ -205,36 +205,30 @@ fn new_info(bytes: &[u8], at: usize, attributes: &str) -> String {
 /// Where the removals leave an INFO element without attributes, the whole element as taggenius
 /// inserted it (from just after the element before it), to be removed instead.
 fn inserted_info(bytes: &[u8], removed: &[Edit]) -> Option<std::ops::Range<usize>> {
-    let first = removed.iter().map(|e| e.range.start).min()?;
-    let last = removed.iter().map(|e| e.range.end).max()?;
+    let mut ranges: Vec<_> = removed.iter().map(|e| e.range.clone()).collect();
+    ranges.sort_by_key(|r| r.start);
+    let (first, last) = (ranges.first()?.start, ranges.last()?.end);
     let open = memchr::memmem::rfind(&bytes[..first], b"<INFO")?;
-    let between = |range: std::ops::Range<usize>| {
-        removed
-            .iter()
-            .all(|e| e.range.end <= range.start || e.range.start >= range.end)
-            && bytes[range].iter().all(u8::is_ascii_whitespace)
+    let blank = |gap: std::ops::Range<usize>| {
+        bytes
+            .get(gap)
+            .is_some_and(|g| g.iter().all(u8::is_ascii_whitespace))
     };
     // Nothing but the removed attributes and white space between `<INFO` and the tag's end.
-    let mut sorted: Vec<_> = removed.iter().map(|e| e.range.clone()).collect();
-    sorted.sort_by_key(|r| r.start);
-    let mut from = open + 5;
-    for range in &sorted {
-        if !between(from..range.start) {
+    let mut from = open + "<INFO".len();
+    for range in &ranges {
+        if !blank(from..range.start) {
             return None;
         }
         from = range.end;
     }
     let rest = &bytes[last..];
     let gap = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let close_len = if rest[gap..].starts_with(b"/>") {
-        2
-    } else if rest[gap..].starts_with(b"></INFO>") {
-        8
-    } else {
-        return None;
-    };
-    let end = last + gap + close_len;
-    Some(after_previous_element(bytes, open)?..end)
+    let close_len = [&b"/>"[..], b"></INFO>"]
+        .iter()
+        .find(|close| rest[gap..].starts_with(close))?
+        .len();
+    Some(after_previous_element(bytes, open)?..last + gap + close_len)
 }
 
 #[cfg(test)]
