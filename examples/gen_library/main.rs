@@ -486,6 +486,20 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `<name a="…" …`, each value escaped by `escape`, for the formats that write a start tag on
+/// one line; the caller closes it.
+fn open_tag(out: &mut Vec<u8>, name: &str, attrs: &[(&str, &str)], escape: fn(&mut Vec<u8>, &str)) {
+    out.push(b'<');
+    out.extend_from_slice(name.as_bytes());
+    for (key, value) in attrs {
+        out.push(b' ');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"=\"");
+        escape(out, value);
+        out.push(b'"');
+    }
+}
+
 fn spaces(out: &mut Vec<u8>, n: usize) {
     out.resize(out.len() + n, b' ');
 }

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use crate::{percent_decode, Rng, Track, GENRES};
+use crate::{open_tag, percent_decode, Rng, Track, GENRES};
 
 /// Escapes as Traktor does.
 fn escape_into(out: &mut Vec<u8>, value: &str) {
@@ -24,15 +24,7 @@ fn escape_into(out: &mut Vec<u8>, value: &str) {
 
 /// `<NAME A="…" …></NAME>`, with no line break.
 fn element(out: &mut Vec<u8>, name: &str, attrs: &[(&str, &str)], open: bool) {
-    out.push(b'<');
-    out.extend_from_slice(name.as_bytes());
-    for (key, value) in attrs {
-        out.push(b' ');
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"=\"");
-        escape_into(out, value);
-        out.push(b'"');
-    }
+    open_tag(out, name, attrs, escape_into);
     out.push(b'>');
     if !open {
         let _ = write!(out, "</{name}>");

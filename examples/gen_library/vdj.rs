@@ -6,20 +6,12 @@
 use std::io::Write;
 
 // VirtualDJ escapes `& ' " < >` as rekordbox does.
-use crate::{escape_into, percent_decode, Rng, Track, GENRES};
+use crate::{escape_into, open_tag, percent_decode, Rng, Track, GENRES};
 
 /// ` <Name A="…" … />` on a line of its own.
 fn empty(out: &mut Vec<u8>, indent: usize, name: &str, attrs: &[(&str, &str)], newline: &str) {
     out.resize(out.len() + indent, b' ');
-    out.push(b'<');
-    out.extend_from_slice(name.as_bytes());
-    for (key, value) in attrs {
-        out.push(b' ');
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"=\"");
-        escape_into(out, value);
-        out.push(b'"');
-    }
+    open_tag(out, name, attrs, escape_into);
     out.extend_from_slice(b" />");
     out.extend_from_slice(newline.as_bytes());
 }
