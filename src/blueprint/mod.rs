@@ -1,5 +1,6 @@
 //! The Master Blueprint: the one set of tags asked for each unique track, at maximum detail.
 
+pub(crate) mod packed;
 pub(crate) mod stored;
 
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,13 @@ use rusqlite::{params, OptionalExtension};
 use crate::blueprint::{Blueprint, SCHEMA_VERSION};
 use crate::cache::{now, Cache, Cached, Found};
 
+/// One stored blueprint; `blueprint` is `None` when its row no longer parses.
+pub struct Stored {
+    pub source: String,
+    pub created_at: i64,
+    pub blueprint: Option<Blueprint>,
+}
+
 /// A blueprint row as `cache export` writes it out.
 pub struct Row {
     pub artist: String,
@@ -63,9 +70,9 @@ impl Cache {
                 }
             }
         } else {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT key, source, blueprint, created_at FROM blueprints WHERE key = ?1",
-            )?;
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT key, source, blueprint FROM blueprints WHERE key = ?1")?;
             let mut sources = Sources::default();
             for key in keys {
                 let row = stmt
@@ -79,11 +86,28 @@ impl Cache {
         Ok(found)
     }
 
+    /// One blueprint whole (every word of every list, which rendering does not need), with
+    /// where it came from and when; `None` when the cache has no row for `key`.
+    pub fn stored(&self, key: &str) -> Result<Option<Stored>> {
+        let row = self
+            .conn
+            .prepare_cached("SELECT source, created_at, blueprint FROM blueprints WHERE key = ?1")?
+            .query_row([key], |row| {
+                Ok(Stored {
+                    source: row.get(0)?,
+                    created_at: row.get(1)?,
+                    blueprint: Blueprint::from_stored_json(row.get_ref(2)?.as_str()?),
+                })
+            })
+            .optional()?;
+        Ok(row)
+    }
+
     /// Every blueprint in the cache.
     pub fn load_all(&self, capacity: usize) -> Result<Found> {
         let mut stmt = self
             .conn
-            .prepare("SELECT key, source, blueprint, created_at FROM blueprints")?;
+            .prepare("SELECT key, source, blueprint FROM blueprints")?;
         let mut rows = stmt.query([])?;
         let mut all = Found::with_capacity_and_hasher(capacity, Default::default());
         let mut sources = Sources::default();
@@ -124,13 +148,10 @@ impl Cache {
     }
 }
 
-/// A row of `SELECT key, source, blueprint, created_at`.
+/// A row of `SELECT key, source, blueprint`.
 fn decode_row(row: &rusqlite::Row, sources: &mut Sources) -> rusqlite::Result<Cached> {
-    Ok(Cached {
-        source: sources.get(row.get_ref(1)?.as_str()?),
-        json: row.get(2)?,
-        created_at: row.get(3).unwrap_or_default(),
-    })
+    let source = sources.get(row.get_ref(1)?.as_str()?);
+    Ok(Cached::from_json(source, row.get_ref(2)?.as_str()?))
 }
 
 /// The sources met so far, each allocated once: a cache holds a handful of them (`local` and

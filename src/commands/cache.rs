@@ -43,8 +43,7 @@ pub fn run(command: &CacheCommand, db: &Path) -> Result<u8> {
         }
         CacheCommand::Show { artist, title } => {
             let key = cache_key(artist, title);
-            let found = cache.lookup([key.as_str()])?.remove(&key);
-            let Some(blueprint) = found.and_then(|f| f.blueprint()) else {
+            let Some(blueprint) = cache.stored(&key)?.and_then(|s| s.blueprint) else {
                 bail!("no blueprint in the cache for {artist:?} - {title:?}");
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&blueprint)?)?;
@@ -121,8 +120,8 @@ fn import(cache: &Cache, file: &str) -> Result<()> {
 /// entry is only a local guess.
 fn merge(cache: &Cache, entry: &Line, blueprint: &Blueprint) -> Result<bool> {
     let key = cache_key(&entry.artist, &entry.title);
-    if let Some(existing) = cache.lookup([key.as_str()])?.remove(&key) {
-        let downgrade = entry.source == LOCAL_SOURCE && !existing.is_local();
+    if let Some(existing) = cache.stored(&key)? {
+        let downgrade = entry.source == LOCAL_SOURCE && existing.source != LOCAL_SOURCE;
         if existing.created_at >= entry.created_at || downgrade {
             return Ok(false);
         }
