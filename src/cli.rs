@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::UsageError;
 use crate::library::output::Target;
+use crate::playlists::Group;
 use crate::render::{Level, WriteField};
 
 #[derive(Debug, Parser)]
@@ -66,6 +67,22 @@ pub struct RenderArgs {
         default_value = "genre,comments"
     )]
     pub write: Vec<WriteField>,
+    /// Add a `taggenius` folder of playlists built from the tags to the library's playlists
+    /// (GROUPS from energy, situation, genre, vibe, decade, component)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        num_args = 0..=1,
+        require_equals = false,
+        default_missing_value = Group::DEFAULT,
+        value_name = "GROUPS"
+    )]
+    pub playlists: Option<Vec<Group>>,
+    /// Write the playlists as .m3u8 files into a `taggenius` folder under DIR (for VirtualDJ,
+    /// which keeps playlists outside its database: its Playlists folder)
+    #[arg(long, value_name = "DIR")]
+    pub playlists_dir: Option<PathBuf>,
     /// Print a one-object JSON summary on stdout
     #[arg(long)]
     pub json: bool,
@@ -75,6 +92,15 @@ pub struct RenderArgs {
 }
 
 impl RenderArgs {
+    /// The playlist groups asked for: `--playlists`, or the default ones for `--playlists-dir`.
+    pub fn playlist_groups(&self) -> Option<Vec<Group>> {
+        match (&self.playlists, &self.playlists_dir) {
+            (Some(groups), _) => Some(groups.clone()),
+            (None, Some(_)) => Some(vec![Group::Energy, Group::Situation, Group::Genre]),
+            (None, None) => None,
+        }
+    }
+
     /// Where the rendered library goes, as the flags say.
     pub fn target(&self) -> Target<'_> {
         Target::of(self.output.as_deref(), self.in_place)
@@ -158,6 +184,9 @@ pub struct ClearArgs {
     /// Write over the input library, after keeping a backup of it beside it
     #[arg(long, conflicts_with = "output")]
     pub in_place: bool,
+    /// Also remove the `taggenius` folder of .m3u8 playlists under DIR (VirtualDJ)
+    #[arg(long, value_name = "DIR")]
+    pub playlists_dir: Option<PathBuf>,
     #[arg(short, long)]
     pub quiet: bool,
 }

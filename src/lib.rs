@@ -6,6 +6,7 @@ pub mod cli;
 mod commands;
 pub mod error;
 pub mod library;
+pub mod playlists;
 mod provider;
 pub mod render;
 

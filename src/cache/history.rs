@@ -15,6 +15,14 @@ pub struct Missing {
     pub reason: String,
 }
 
+/// The playlists a run wrote, and where.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct PlaylistsWritten {
+    pub count: usize,
+    /// The folder's name in the library, or its path on disk (`--playlists-dir`).
+    pub folder: String,
+}
+
 /// What one run did; `--json` prints it as one object.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
@@ -34,6 +42,9 @@ pub struct Summary {
     pub output: String,
     pub level: String,
     pub missing: Vec<Missing>,
+    /// The playlists written (`--playlists`), where there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playlists: Option<PlaylistsWritten>,
     #[serde(skip)]
     pub saved_usd: f64,
     /// Whether new blueprints were guessed offline rather than fetched, for the stderr line.

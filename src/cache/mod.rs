@@ -6,6 +6,7 @@ mod busy;
 mod digest;
 pub(crate) mod history;
 pub(crate) mod originals;
+pub(crate) mod playlists;
 mod schema;
 
 use std::path::{Path, PathBuf};

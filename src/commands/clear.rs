@@ -8,8 +8,10 @@ use anyhow::Result;
 use crate::cache::Cache;
 use crate::cli::ClearArgs;
 use crate::library::output::{Output, Target};
+use crate::library::playlists;
 use crate::library::writer::Edit;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
+use crate::playlists::m3u;
 use crate::render::prepared::Prepared;
 use crate::render::{find_block, user_comment};
 
@@ -37,10 +39,28 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
             cleared += 1;
         }
     }
+    let folders = match lib.format().playlists() {
+        Some(format) => {
+            let known = cache.playlist_folders()?;
+            playlists::remove(lib, format, &|element| known.contains(element))?
+        }
+        None => Vec::new(),
+    };
+    let removed_folders = folders.iter().filter(|e| e.bytes.is_empty()).count();
+    edits.extend(folders);
     output.write(lib.bytes(), &mut edits)?;
+    let removed_files = match &args.playlists_dir {
+        Some(dir) => m3u::remove_folders(dir)?,
+        None => 0,
+    };
     if !args.quiet {
+        let mut also = String::new();
+        if removed_folders + removed_files > 0 {
+            let folders = counted((removed_folders + removed_files) as u64, "playlist folder");
+            also = format!(" and removed {folders}");
+        }
         eprintln!(
-            "cleared {cleared} of {} → {}",
+            "cleared {cleared} of {}{also} → {}",
             counted(lib.tracks.len() as u64, "track"),
             output.describe()
         );

@@ -3,6 +3,7 @@
 pub(crate) mod cache;
 pub(crate) mod clear;
 mod dry_run;
+mod playlists;
 mod report;
 pub(crate) mod retag;
 pub(crate) mod tag;

@@ -44,6 +44,13 @@ pub fn report(verb: &str, summary: &Summary, json: bool, quiet: bool) -> Result<
         );
     }
     eprintln!("{}", sentence(verb, summary));
+    if let Some(written) = &summary.playlists {
+        eprintln!(
+            "  {} in \"{}\", ordered by BPM, energy and artist",
+            counted(written.count as u64, "playlist"),
+            written.folder
+        );
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use crate::cache::history::Summary;
 use crate::cache::originals::Remembered;
 use crate::cache::{Cache, Found};
 use crate::cli::RetagArgs;
+use crate::commands::playlists;
 use crate::commands::report::report;
 use crate::library::output::Output;
 use crate::library::{self, Library};
@@ -53,6 +54,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     });
     let prepared = prepared?;
     check_writable(prepared.library.format(), &args.render.write)?;
+    playlists::check(prepared.library.format(), &args.render)?;
     let (remembered, all) =
         preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
     let found = match all {
@@ -66,12 +68,15 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         saved_usd: cache.saving(cached)?,
         ..Summary::default()
     };
+    let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
     let plan = RenderPlan {
         level: args.render.level,
         fields: &args.render.write,
         output: &output,
         command: "retag",
         library: None,
+        tail: planned.tail(),
+        playlist_folder: planned.folder_element(),
     };
     let reasons = HashMap::new();
     render_and_write(
@@ -83,6 +88,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         &remembered,
         &mut summary,
     )?;
+    playlists::finish(planned, &prepared, &mut summary, args.render.quiet)?;
     report("retagged", &summary, args.render.json, args.render.quiet)?;
     let code = summary.exit_code();
     // The process ends next, and the system takes its memory back at once: freeing these

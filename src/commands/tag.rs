@@ -8,8 +8,8 @@ use anyhow::Result;
 use crate::cache::history::Summary;
 use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
 use crate::cli::TagArgs;
-use crate::commands::dry_run;
 use crate::commands::report::report;
+use crate::commands::{dry_run, playlists};
 use crate::library::output::Output;
 use crate::library::track::TrackInfo;
 use crate::library::Library;
@@ -29,6 +29,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let output = Output::choose(&args.library, args.render.target(), "tagged")?;
     let prepared = Prepared::new(Library::read(&args.library)?);
     check_writable(prepared.library.format(), &args.render.write)?;
+    playlists::check(prepared.library.format(), &args.render)?;
     let cache = if args.dry_run && !db.exists() {
         Cache::in_memory()?
     } else {
@@ -57,24 +58,29 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     };
     let reasons = ask(args, &provider, &cache, &wanted, &mut found, &mut summary)?;
     let library = remembered_path(&args.library);
+    let blueprints = prepared.blueprints(&found);
+    let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
     let plan = RenderPlan {
         level: args.render.level,
         fields: &args.render.write,
         output: &output,
         command: "tag",
         library: library.as_deref(),
+        tail: planned.tail(),
+        playlist_folder: planned.folder_element(),
     };
     summary.saved_usd = cache.saving(summary.cached)?;
     let remembered = cache.remembered_values()?;
     render_and_write(
         &prepared,
-        &prepared.blueprints(&found),
+        &blueprints,
         &reasons,
         &plan,
         &cache,
         &remembered,
         &mut summary,
     )?;
+    playlists::finish(planned, &prepared, &mut summary, args.render.quiet)?;
     report("tagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())
 }

@@ -30,10 +30,13 @@ pub enum Field {
     Folder,
     /// The drive of the file, where the format keeps it apart (Traktor's VOLUME).
     Volume,
+    /// What the library's playlists name the track by, where it is an attribute of its own
+    /// (rekordbox's TrackID).
+    TrackId,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::Title,
         Field::Artist,
         Field::Genre,
@@ -48,6 +51,7 @@ impl Field {
         Field::Location,
         Field::Folder,
         Field::Volume,
+        Field::TrackId,
     ];
 
     /// The name the cache stores a remembered original under, and hashes into its digest:
@@ -69,6 +73,7 @@ impl Field {
             Field::Location => "Location",
             Field::Folder => "Folder",
             Field::Volume => "Volume",
+            Field::TrackId => "TrackID",
         }
     }
 }
@@ -201,7 +206,8 @@ mod tests {
                 "Rating",
                 "Location",
                 "Folder",
-                "Volume"
+                "Volume",
+                "TrackID"
             ]
         );
     }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use anyhow::Result;
 
+use crate::library::playlists::PlaylistFormat;
 use crate::library::writer::Edit;
 use crate::library::{Field, TrackEntry};
 
@@ -37,6 +38,12 @@ pub trait Format: Sync {
     /// Beats per minute from the value the file keeps (VirtualDJ keeps seconds per beat).
     fn beats_per_minute(&self, stored: f64) -> f64 {
         stored
+    }
+
+    /// How the format keeps playlists in its file; `None` where it keeps them elsewhere
+    /// (VirtualDJ, whose playlists are files of their own).
+    fn playlists(&self) -> Option<&dyn PlaylistFormat> {
+        None
     }
 
     /// The fields `--write` may set in this format.

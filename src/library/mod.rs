@@ -7,6 +7,7 @@ mod backup;
 mod entry;
 pub mod format;
 pub mod output;
+pub mod playlists;
 mod read;
 pub(crate) mod rekordbox;
 pub mod track;

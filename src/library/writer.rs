@@ -12,6 +12,16 @@ pub struct Edit {
     pub bytes: Vec<u8>,
 }
 
+impl Edit {
+    /// The same edit in a stretch of the input that starts at `start`.
+    pub fn shifted_back(&self, start: usize) -> Edit {
+        Edit {
+            range: self.range.start - start..self.range.end - start,
+            bytes: self.bytes.clone(),
+        }
+    }
+}
+
 /// The edit that gives `field`, held in the attribute `name`, the (unescaped) `value`: the value
 /// is replaced in place, or a missing attribute is inserted where the track's entry says.
 pub fn set_attribute(entry: &TrackEntry, field: Field, name: &str, value: String) -> Edit {

@@ -28,6 +28,10 @@ pub struct RenderPlan<'a> {
     pub command: &'a str,
     /// The library `retag` falls back to, for a `tag` of a file.
     pub library: Option<&'a str>,
+    /// Edits past the last track (the playlist tree's), made with the tracks'.
+    pub tail: &'a [Edit],
+    /// The playlist folder written into the library, for the cache to know it as taggenius's.
+    pub playlist_folder: Option<&'a str>,
 }
 
 /// Renders every track that has a blueprint, streaming the output a track at a time, remembers
@@ -53,14 +57,15 @@ pub fn render_and_write(
         fields: &fields,
         remembered,
         ids: &ids,
+        tail: plan.tail,
     };
     let mut pending = plan.output.begin()?;
     let chunks = chunks(lib);
     let (originals, mut missing) = tracks.render_in_order(&chunks, &mut pending, plan.output)?;
     summary.missing.append(&mut missing);
     if chunks.is_empty() {
-        pending
-            .write_all(lib.bytes())
+        let mut tail = plan.tail.to_vec();
+        crate::library::writer::splice_into(&mut pending, lib.bytes(), &mut tail)
             .map_err(|e| pending_error(plan.output, e))?;
     }
     summary.tracks = lib.tracks.len();
@@ -83,7 +88,12 @@ fn record_run(
     // does the checkpoint SQLite makes when it closes, hence one now. A run that fetched no
     // blueprint and leaves nothing new to remember only records itself, which need not wait
     // for the disk; the log then holds nothing but run records until a later checkpoint.
-    let record = || cache.record_run(plan.command, plan.library, summary);
+    let record = || {
+        if let Some(folder) = plan.playlist_folder {
+            cache.remember_playlist_folder(folder.as_bytes())?;
+        }
+        cache.record_run(plan.command, plan.library, summary)
+    };
     if originals.is_empty() && summary.fetched == 0 {
         cache.commit_lazily(record)?;
     } else {
@@ -162,6 +172,7 @@ struct TrackRenderer<'a> {
     fields: &'a [WriteField],
     remembered: &'a Remembered,
     ids: &'a [Cow<'a, str>],
+    tail: &'a [Edit],
 }
 
 impl TrackRenderer<'_> {
@@ -232,6 +243,14 @@ impl TrackRenderer<'_> {
             splicer.apply(&mut outcome.edits)?;
             originals.append(&mut outcome.originals);
             missing.extend(outcome.missing.map(|m| *m));
+        }
+        if stretch.end == self.prepared.library.bytes().len() {
+            let mut tail: Vec<Edit> = self
+                .tail
+                .iter()
+                .map(|e| e.shifted_back(stretch.start))
+                .collect();
+            splicer.apply(&mut tail)?;
         }
         splicer.finish()?;
         Ok(ChunkOutcome {

@@ -424,6 +424,7 @@ const FIELDS: &[Field] = &[
     Field::Colour,
     Field::Rating,
     Field::Location,
+    Field::TrackId,
 ];
 
 /// The rekordbox TRACK attribute of each field, as rekordbox names it: written out here rather
@@ -441,6 +442,7 @@ fn attribute(field: Field) -> &'static str {
         Field::Colour => "Colour",
         Field::Rating => "Rating",
         Field::Location => "Location",
+        Field::TrackId => "TrackID",
         Field::Comment2 | Field::Folder | Field::Volume => unreachable!("not in FIELDS"),
     }
 }

@@ -21,6 +21,7 @@ pub fn attribute(field: Field) -> Option<&'static str> {
         Field::Colour => "Colour",
         Field::Rating => "Rating",
         Field::Location => "Location",
+        Field::TrackId => "TrackID",
         Field::Comment2 | Field::Folder | Field::Volume => return None,
     })
 }
@@ -40,6 +41,7 @@ pub fn field_of(name: &[u8]) -> Option<Field> {
         b"Colour" => Field::Colour,
         b"Rating" => Field::Rating,
         b"Location" => Field::Location,
+        b"TrackID" => Field::TrackId,
         _ => return None,
     })
 }

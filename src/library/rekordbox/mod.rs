@@ -4,6 +4,7 @@
 
 pub(crate) mod entry;
 pub(crate) mod fast_scan;
+mod playlists;
 pub(crate) mod scan;
 
 use std::borrow::Cow;
@@ -11,6 +12,7 @@ use std::borrow::Cow;
 use anyhow::Result;
 
 use crate::library::format::{stars, Format};
+use crate::library::playlists::PlaylistFormat;
 use crate::library::writer::{restore_attribute, set_attribute, Edit};
 use crate::library::xml::{checked_text, root_name};
 use crate::library::{Field, TrackEntry};
@@ -50,6 +52,10 @@ impl Format for Rekordbox {
     fn identity<'a>(&self, text: &'a str, entry: &TrackEntry) -> Option<Cow<'a, str>> {
         let location = text.get(entry.span(Field::Location)?.value())?;
         (!location.is_empty()).then_some(Cow::Borrowed(location))
+    }
+
+    fn playlists(&self) -> Option<&dyn PlaylistFormat> {
+        Some(self)
     }
 
     fn writable(&self) -> &'static [Field] {

@@ -3,6 +3,7 @@
 //! INFO element whose attributes taggenius writes. INFO may be missing, and is then inserted
 //! where Traktor puts it, in the style of its neighbours.
 
+mod playlists;
 mod scan;
 
 use std::borrow::Cow;
@@ -10,6 +11,7 @@ use std::borrow::Cow;
 use anyhow::Result;
 
 use crate::library::format::{stars, Format};
+use crate::library::playlists::PlaylistFormat;
 use crate::library::writer::{escape, restore_attribute, Edit};
 use crate::library::xml::{after_previous_element, checked_text, root_name, sibling_line};
 use crate::library::{Field, TrackEntry};
@@ -50,6 +52,10 @@ impl Format for Traktor {
         let end = spans.iter().flatten().map(|s| s.value().end).max()?;
         text.get(start..end.max(file.value().end))
             .map(Cow::Borrowed)
+    }
+
+    fn playlists(&self) -> Option<&dyn PlaylistFormat> {
+        Some(self)
     }
 
     fn writable(&self) -> &'static [Field] {
@@ -182,7 +188,7 @@ fn colour_for(energy: u8) -> &'static str {
 
 /// Escaped as Traktor escapes: `&`, `"` and `<` (and what XML cannot hold raw); `'` and `>`
 /// stay as they are.
-fn traktor_escape(value: String) -> String {
+pub(crate) fn traktor_escape(value: String) -> String {
     let escaped = escape(value);
     if escaped.contains("&apos;") || escaped.contains("&gt;") {
         // `escape` writes these two only for `'` and `>`; a literal "&apos;" in a value is

@@ -1,0 +1,50 @@
+//! The playlist folders taggenius wrote into libraries, known by the digest of their bytes: a
+//! folder named `taggenius` whose bytes are not among them is the user's, and is left alone.
+
+use std::hash::Hasher;
+
+use anyhow::Result;
+use rusqlite::params;
+use rustc_hash::FxHashSet;
+
+use crate::cache::digest::DigestHasher;
+use crate::cache::{now, Cache};
+
+/// Created when a cache is opened; older releases leave a table they do not know alone, so the
+/// schema's version stays as it is.
+pub(crate) const TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS playlist_folders (digest INTEGER PRIMARY KEY, written_at INTEGER NOT NULL)";
+
+/// The digest kept of a folder: of its bytes from `<` to `>`.
+fn folder_digest(element: &[u8]) -> i64 {
+    let mut hasher = DigestHasher::default();
+    hasher.write(b"playlist folder\0");
+    hasher.write(element);
+    hasher.finish() as i64
+}
+
+/// The folders written so far.
+pub struct KnownFolders(FxHashSet<i64>);
+
+impl KnownFolders {
+    /// Whether taggenius wrote a folder with these bytes.
+    pub fn contains(&self, element: &[u8]) -> bool {
+        self.0.contains(&folder_digest(element))
+    }
+}
+
+impl Cache {
+    pub fn remember_playlist_folder(&self, element: &[u8]) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO playlist_folders (digest, written_at) VALUES (?1, ?2)",
+            params![folder_digest(element), now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn playlist_folders(&self) -> Result<KnownFolders> {
+        let mut stmt = self.conn.prepare("SELECT digest FROM playlist_folders")?;
+        let digests = stmt.query_map([], |row| row.get::<_, i64>(0))?;
+        Ok(KnownFolders(digests.collect::<rusqlite::Result<_>>()?))
+    }
+}

@@ -1,0 +1,215 @@
+//! Playlists built from the rendered tags: the `taggenius` folder of Energy bands, Situations,
+//! Genres and the rest, as a tree of names and track indices that each format then writes in
+//! its own way (`library::playlists` into the file, `m3u` as files beside it).
+
+pub mod m3u;
+pub mod order;
+
+use clap::ValueEnum;
+
+use crate::blueprint::{BlueprintRef, COMPONENTS, DECADES, GENRES, SITUATIONS, VIBES};
+use crate::cache::Cached;
+pub use crate::library::playlists::{Node, FOLDER, QUERIES};
+use crate::render::Level;
+
+/// A sub-genre gets a playlist of its own once it holds this many tracks.
+const MIN_SUB_GENRE_TRACKS: usize = 3;
+
+/// The groups `--playlists` can build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Group {
+    Energy,
+    Situation,
+    Genre,
+    Vibe,
+    Decade,
+    Component,
+}
+
+impl Group {
+    pub const DEFAULT: &'static str = "energy,situation,genre";
+
+    fn folder(self) -> &'static str {
+        match self {
+            Group::Energy => "Energy",
+            Group::Situation => "Situation",
+            Group::Genre => "Genre",
+            Group::Vibe => "Vibe",
+            Group::Decade => "Decade",
+            Group::Component => "Component",
+        }
+    }
+}
+
+/// The energy bands, as the colours band them.
+const ENERGY_BANDS: [(&str, u8, u8); 5] = [
+    ("9-10", 9, 10),
+    ("8", 8, 8),
+    ("6-7", 6, 7),
+    ("4-5", 4, 5),
+    ("1-3", 1, 3),
+];
+
+/// The `taggenius` folder for `groups`: only tracks with a blueprint, each in the playlists its
+/// tags at `level` name, in `order`; `None` when it would hold no playlist.
+pub fn build(
+    blueprints: &[Option<&Cached>],
+    order: &[usize],
+    level: Level,
+    groups: &[Group],
+) -> Option<Node> {
+    let mut children = Vec::new();
+    for &group in distinct(groups).iter() {
+        let node = match group {
+            Group::Energy => energy(blueprints, order),
+            Group::Genre => genres(blueprints, order, level),
+            _ => by_word(group, blueprints, order, level),
+        };
+        children.extend(node);
+    }
+    (!children.is_empty()).then(|| Node::Folder {
+        name: FOLDER.to_string(),
+        children,
+    })
+}
+
+fn distinct(groups: &[Group]) -> Vec<Group> {
+    let mut once: Vec<Group> = Vec::new();
+    for group in groups {
+        if !once.contains(group) {
+            once.push(*group);
+        }
+    }
+    once
+}
+
+/// Each track's blueprint handed to `f`, in `order`.
+fn each_blueprint(
+    blueprints: &[Option<&Cached>],
+    order: &[usize],
+    mut f: impl FnMut(usize, &BlueprintRef),
+) {
+    for &index in order {
+        if let Some(cached) = blueprints.get(index).copied().flatten() {
+            cached.with_blueprint(|bp| f(index, bp));
+        }
+    }
+}
+
+fn energy(blueprints: &[Option<&Cached>], order: &[usize]) -> Option<Node> {
+    let mut bands: Vec<Vec<usize>> = vec![Vec::new(); ENERGY_BANDS.len()];
+    each_blueprint(blueprints, order, |index, bp| {
+        let band = ENERGY_BANDS
+            .iter()
+            .position(|&(_, low, high)| (low..=high).contains(&bp.energy_level));
+        if let Some(band) = band {
+            bands[band].push(index);
+        }
+    });
+    let playlists = ENERGY_BANDS
+        .iter()
+        .zip(bands)
+        .map(|(&(name, ..), tracks)| (name.to_string(), tracks));
+    folder(Group::Energy.folder(), playlists)
+}
+
+/// Situation, Vibe, Component or Decade: a playlist per word, in the vocabulary's order, then
+/// any other word alphabetically.
+fn by_word(
+    group: Group,
+    blueprints: &[Option<&Cached>],
+    order: &[usize],
+    level: Level,
+) -> Option<Node> {
+    let (vocabulary, keep) = match group {
+        Group::Situation => (SITUATIONS, level.items()),
+        Group::Vibe => (VIBES, level.items()),
+        Group::Component => (COMPONENTS, level.items()),
+        _ => (DECADES, 1),
+    };
+    let mut lists: Vec<Named> = Vec::new();
+    each_blueprint(blueprints, order, |index, bp| {
+        let words = match group {
+            Group::Situation => &bp.situation_environment,
+            Group::Vibe => &bp.energy_vibe,
+            Group::Component => &bp.components,
+            _ => &bp.time_period,
+        };
+        for word in words.as_slice().iter().take(keep) {
+            add(&mut lists, word, index);
+        }
+    });
+    sort_by_vocabulary(&mut lists, vocabulary);
+    folder(group.folder(), lists)
+}
+
+/// `Genre/<Primary>/All <Primary>`, and a playlist per sub-genre with enough tracks.
+fn genres(blueprints: &[Option<&Cached>], order: &[usize], level: Level) -> Option<Node> {
+    let mut primaries: Vec<Named> = Vec::new();
+    let mut subs: Vec<(String, Vec<Named>)> = Vec::new();
+    each_blueprint(blueprints, order, |index, bp| {
+        add(&mut primaries, bp.primary_genre, index);
+        let at = match subs.iter().position(|(p, _)| p == bp.primary_genre) {
+            Some(at) => at,
+            None => {
+                subs.push((bp.primary_genre.to_string(), Vec::new()));
+                subs.len() - 1
+            }
+        };
+        for sub in bp.sub_genre.as_slice().iter().take(level.items()) {
+            add(&mut subs[at].1, sub, index);
+        }
+    });
+    sort_by_vocabulary(&mut primaries, GENRES);
+    let children = primaries.into_iter().filter_map(|(primary, tracks)| {
+        let mut lists = vec![(format!("All {primary}"), tracks)];
+        if let Some((_, mut sub_lists)) = subs.iter().find(|(p, _)| *p == primary).cloned() {
+            sub_lists.retain(|(_, t)| t.len() >= MIN_SUB_GENRE_TRACKS);
+            sub_lists.sort_by_cached_key(|(name, _)| name.to_lowercase());
+            lists.extend(sub_lists);
+        }
+        folder(&primary, lists)
+    });
+    let children: Vec<Node> = children.collect();
+    (!children.is_empty()).then(|| Node::Folder {
+        name: Group::Genre.folder().to_string(),
+        children,
+    })
+}
+
+/// A playlist being filled: its name and its tracks.
+type Named = (String, Vec<usize>);
+
+fn add(lists: &mut Vec<Named>, word: &str, index: usize) {
+    match lists.iter_mut().find(|(name, _)| name == word) {
+        Some((_, tracks)) => {
+            if tracks.last() != Some(&index) {
+                tracks.push(index);
+            }
+        }
+        None => lists.push((word.to_string(), vec![index])),
+    }
+}
+
+fn sort_by_vocabulary(lists: &mut [Named], vocabulary: &[&str]) {
+    lists.sort_by_cached_key(|(name, _)| {
+        let known = vocabulary.iter().position(|v| v.eq_ignore_ascii_case(name));
+        (known.unwrap_or(usize::MAX), name.to_lowercase())
+    });
+}
+
+/// A folder of the non-empty playlists; `None` when there is none.
+fn folder(name: &str, playlists: impl IntoIterator<Item = Named>) -> Option<Node> {
+    let children: Vec<Node> = playlists
+        .into_iter()
+        .filter(|(_, tracks)| !tracks.is_empty())
+        .map(|(name, tracks)| Node::Playlist { name, tracks })
+        .collect();
+    (!children.is_empty()).then(|| Node::Folder {
+        name: name.to_string(),
+        children,
+    })
+}
+
+#[cfg(test)]
+mod tests;
