@@ -7,6 +7,7 @@ mod commands;
 pub mod error;
 pub mod library;
 pub mod playlists;
+pub mod query;
 mod provider;
 pub mod render;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Tag(args) => commands::tag::run(args, &db),
         Command::Retag(args) => commands::retag::run(args, &db),
         Command::Clear(args) => commands::clear::run(args, &db),
+        Command::Find(args) => commands::find::run(args, &db),
         Command::Cache(command) => commands::cache::run(command, &db),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -3,6 +3,7 @@
 pub(crate) mod cache;
 pub(crate) mod clear;
 mod dry_run;
+pub(crate) mod find;
 mod playlists;
 mod report;
 pub(crate) mod retag;

@@ -4,12 +4,13 @@
 //! folder from a folder of the user's with the same name, which is left alone.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::library::{Field, Library};
-use crate::playlists::{Node, FOLDER};
+use crate::playlists::{Node, FOLDER, QUERIES};
 
 /// The file that marks a folder as taggenius's to replace or remove.
 const MARKER: &str = ".taggenius-playlists";
@@ -39,6 +40,12 @@ pub fn write_folder(dir: &Path, node: &Node, lib: &Library) -> Result<FilesWritt
         }
     }
     fs::write(staging.path().join(MARKER), MARKER_TEXT)?;
+    // The playlists `find` saved are the user's questions, not this run's: they stay.
+    let queries = target.join(QUERIES);
+    if is_ours(&target) && queries.is_dir() {
+        fs::rename(&queries, staging.path().join(QUERIES))
+            .with_context(|| format!("{}: cannot keep", queries.display()))?;
+    }
     let staged = staging.keep();
     swap_in(&staged, &target).with_context(|| format!("{}: cannot replace", target.display()))?;
     Ok(FilesWritten {
@@ -46,6 +53,25 @@ pub fn write_folder(dir: &Path, node: &Node, lib: &Library) -> Result<FilesWritt
         folder: target,
         notice,
     })
+}
+
+/// Writes the playlist `node` as `taggenius/Queries/NAME.m3u8` under `dir`, replacing one of
+/// that name; returns its path.
+pub fn write_query(dir: &Path, node: &Node, lib: &Library) -> Result<PathBuf> {
+    let (folder, _) = free_folder(dir);
+    let queries = folder.join(QUERIES);
+    fs::create_dir_all(&queries)
+        .with_context(|| format!("{}: cannot create the folder", queries.display()))?;
+    if !folder.join(MARKER).is_file() {
+        fs::write(folder.join(MARKER), MARKER_TEXT)?;
+    }
+    let Node::Playlist { name, tracks } = node else {
+        anyhow::bail!("internal error: a query is one playlist");
+    };
+    let path = queries.join(format!("{}.m3u8", file_name(name)));
+    crate::library::output::write_atomically(&path, |w| w.write_all(playlist(lib, tracks).as_bytes()))
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(path)
 }
 
 /// Removes every folder under `dir` that taggenius wrote; how many there were.

@@ -1,0 +1,211 @@
+//! `taggenius find`: which tracks are… — offline, from the cache and the library; the matches in
+//! playing order, as lines, as JSON, or as one playlist in `taggenius/Queries`.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Result};
+use serde::Serialize;
+
+use crate::cache::{Cache, Cached};
+use crate::cli::FindArgs;
+use crate::error::UsageError;
+use crate::library::output::{Output, Target};
+use crate::library::playlists::{place, Content, Node};
+use crate::library::{Field, Library};
+use crate::playlists::m3u;
+use crate::playlists::order::{bpm, playing_order};
+use crate::query::keys::Key;
+use crate::query::Filters;
+use crate::render::prepared::Prepared;
+
+/// A matching track as `--json` prints it.
+#[derive(Serialize)]
+struct Row<'a> {
+    artist: String,
+    title: String,
+    energy: u8,
+    bpm: Option<f64>,
+    key: String,
+    camelot: Option<String>,
+    genre: &'a str,
+    sub_genre: Vec<&'a str>,
+    situation: Vec<&'a str>,
+    vibe: Vec<&'a str>,
+    components: Vec<&'a str>,
+    decade: Option<&'a str>,
+    location: String,
+}
+
+pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
+    let filters = Filters::parse(&args.asked())?;
+    let cache = Cache::open(db)?;
+    let library = match &args.library {
+        Some(library) => library.clone(),
+        None => cache.last_library()?.ok_or_else(|| {
+            anyhow!("no LIBRARY given, and this cache has no earlier `tag` run to take it from")
+        })?,
+    };
+    let output = match &args.playlist {
+        Some(_) => Some(Output::choose(&library, args.target(), "tagged")?),
+        None => None,
+    };
+    let prepared = Prepared::new(Library::read(&library)?);
+    check_playlist_target(&prepared.library, args)?;
+    let found = prepared.lookup(&cache)?;
+    let blueprints = prepared.blueprints(&found);
+    let lib = &prepared.library;
+    let matched: Vec<usize> = playing_order(lib, &blueprints)
+        .into_iter()
+        .filter(|&i| {
+            let (tempo, key) = (bpm(lib, i), key_of(lib, i));
+            let pass = |c: &Cached| c.with_blueprint(|bp| filters.matches(bp, tempo, key));
+            blueprints[i].and_then(pass).unwrap_or(false)
+        })
+        .collect();
+    let to_stdout = matches!(output, Some(Output::Stdout));
+    if !to_stdout {
+        print(lib, &blueprints, &matched, args.json)?;
+    }
+    if let (Some(name), Some(output)) = (&args.playlist, &output) {
+        write_playlist(&cache, &prepared, name, matched, output, args)?;
+    } else if matched.is_empty() && !args.json {
+        eprintln!("taggenius: no track matches");
+    }
+    std::mem::forget((found, prepared));
+    Ok(0)
+}
+
+/// `--playlist` writes into the library's own tree, or for VirtualDJ into `--playlists-dir`.
+fn check_playlist_target(lib: &Library, args: &FindArgs) -> Result<(), UsageError> {
+    let in_file = lib.format().playlists().is_some();
+    match (&args.playlist, in_file, &args.playlists_dir) {
+        (Some(_), false, None) => Err(UsageError(format!(
+            "a {} keeps no playlists inside it: add --playlists-dir DIR to write the playlist as an .m3u8 file there",
+            lib.format().name()
+        ))),
+        (_, true, Some(_)) => Err(UsageError(format!(
+            "--playlists-dir is for VirtualDJ; a {} keeps its playlists inside it",
+            lib.format().name()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn key_of(lib: &Library, index: usize) -> Option<Key> {
+    Key::parse(&lib.value(&lib.tracks[index], Field::Key))
+}
+
+fn print(lib: &Library, blueprints: &[Option<&Cached>], matched: &[usize], json: bool) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        let rows: Vec<String> = matched
+            .iter()
+            .filter_map(|&i| blueprints[i]?.with_blueprint(|bp| json_row(lib, i, bp)))
+            .collect::<Result<_>>()?;
+        writeln!(out, "[{}]", rows.join(","))?;
+    } else {
+        for &i in matched {
+            let line = blueprints[i].and_then(|c| c.with_blueprint(|bp| text_row(lib, i, bp)));
+            if let Some(line) = line {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `artist – title`, energy, BPM, key and genre, separated by tabs (for `cut` and `awk`).
+fn text_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) -> String {
+    let entry = &lib.tracks[index];
+    let (artist, title) = lib.artist_and_title(entry);
+    let who = if artist.is_empty() {
+        title
+    } else {
+        format!("{artist} – {title}")
+    };
+    let tempo = bpm(lib, index).map_or("-".to_string(), |b| format!("{}", (b * 10.0).round() / 10.0));
+    let key = lib.value(entry, Field::Key).trim().to_string();
+    let key = if key.is_empty() { "-".to_string() } else { key };
+    let mut genre = bp.primary_genre.to_string();
+    for sub in bp.sub_genre.as_slice() {
+        genre.push_str(", ");
+        genre.push_str(sub);
+    }
+    let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
+    format!("{}\t{}\t{tempo}\t{}\t{}", clean(who), bp.energy_level, clean(key), clean(genre))
+}
+
+fn json_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) -> Result<String> {
+    let entry = &lib.tracks[index];
+    let (artist, title) = lib.artist_and_title(entry);
+    let key = lib.value(entry, Field::Key).trim().to_string();
+    let row = Row {
+        artist,
+        title,
+        energy: bp.energy_level,
+        bpm: bpm(lib, index).map(|b| (b * 100.0).round() / 100.0),
+        camelot: Key::parse(&key).map(Key::camelot),
+        key,
+        genre: bp.primary_genre,
+        sub_genre: bp.sub_genre.as_slice().to_vec(),
+        situation: bp.situation_environment.as_slice().to_vec(),
+        vibe: bp.energy_vibe.as_slice().to_vec(),
+        components: bp.components.as_slice().to_vec(),
+        decade: bp.time_period.as_slice().first().copied(),
+        location: lib.value(entry, Field::Location).into_owned(),
+    };
+    Ok(serde_json::to_string(&row)?)
+}
+
+/// The matches as the playlist `taggenius/Queries/NAME`, replacing one of that name.
+fn write_playlist(
+    cache: &Cache,
+    prepared: &Prepared,
+    name: &str,
+    tracks: Vec<usize>,
+    output: &Output,
+    args: &FindArgs,
+) -> Result<()> {
+    let lib = &prepared.library;
+    if tracks.is_empty() {
+        bail!("no track matches; no playlist was written");
+    }
+    let count = tracks.len();
+    let node = Node::Playlist {
+        name: name.to_string(),
+        tracks,
+    };
+    if let Some(dir) = &args.playlists_dir {
+        let written = m3u::write_query(dir, &node, lib)?;
+        eprintln!("taggenius: {count} tracks → {}", written.display());
+        return Ok(());
+    }
+    let format = lib
+        .format()
+        .playlists()
+        .ok_or_else(|| anyhow!("{}: keeps no playlists", lib.name))?;
+    let known = cache.playlist_folders()?;
+    let mut placed = place(lib, format, Content::Query(&node), &|e| known.contains(e))
+        .map_err(|e| anyhow!("{}: cannot add the playlist: {e:#}", lib.name))?;
+    if let Some(element) = &placed.element {
+        cache.remember_playlist_folder(element.as_bytes())?;
+    }
+    output.write(lib.bytes(), &mut placed.edits)?;
+    if let Some(notice) = &placed.notice {
+        eprintln!("taggenius: {notice}");
+    }
+    eprintln!(
+        "taggenius: {count} tracks in {}/Queries/{name} → {}",
+        placed.name,
+        output.describe()
+    );
+    Ok(())
+}
+
+impl FindArgs {
+    fn target(&self) -> Target<'_> {
+        Target::of(self.output.as_deref(), self.in_place)
+    }
+}
