@@ -7,8 +7,8 @@ mod commands;
 pub mod error;
 pub mod library;
 pub mod playlists;
-pub mod query;
 mod provider;
+pub mod query;
 pub mod render;
 
 use std::path::PathBuf;

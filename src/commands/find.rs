@@ -96,7 +96,12 @@ fn key_of(lib: &Library, index: usize) -> Option<Key> {
     Key::parse(&lib.value(&lib.tracks[index], Field::Key))
 }
 
-fn print(lib: &Library, blueprints: &[Option<&Cached>], matched: &[usize], json: bool) -> Result<()> {
+fn print(
+    lib: &Library,
+    blueprints: &[Option<&Cached>],
+    matched: &[usize],
+    json: bool,
+) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         let rows: Vec<String> = matched
@@ -125,7 +130,9 @@ fn text_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) ->
     } else {
         format!("{artist} – {title}")
     };
-    let tempo = bpm(lib, index).map_or("-".to_string(), |b| format!("{}", (b * 10.0).round() / 10.0));
+    let tempo = bpm(lib, index).map_or("-".to_string(), |b| {
+        format!("{}", (b * 10.0).round() / 10.0)
+    });
     let key = lib.value(entry, Field::Key).trim().to_string();
     let key = if key.is_empty() { "-".to_string() } else { key };
     let mut genre = bp.primary_genre.to_string();
@@ -134,7 +141,13 @@ fn text_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) ->
         genre.push_str(sub);
     }
     let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
-    format!("{}\t{}\t{tempo}\t{}\t{}", clean(who), bp.energy_level, clean(key), clean(genre))
+    format!(
+        "{}\t{}\t{tempo}\t{}\t{}",
+        clean(who),
+        bp.energy_level,
+        clean(key),
+        clean(genre)
+    )
 }
 
 fn json_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) -> Result<String> {

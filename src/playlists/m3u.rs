@@ -69,8 +69,10 @@ pub fn write_query(dir: &Path, node: &Node, lib: &Library) -> Result<PathBuf> {
         anyhow::bail!("internal error: a query is one playlist");
     };
     let path = queries.join(format!("{}.m3u8", file_name(name)));
-    crate::library::output::write_atomically(&path, |w| w.write_all(playlist(lib, tracks).as_bytes()))
-        .with_context(|| format!("{}: cannot write", path.display()))?;
+    crate::library::output::write_atomically(&path, |w| {
+        w.write_all(playlist(lib, tracks).as_bytes())
+    })
+    .with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(path)
 }
 

@@ -147,9 +147,17 @@ mod tests {
 
     #[test]
     fn harmonic_keys_are_the_neighbours_and_the_relative() {
-        let keys: Vec<String> = Key::parse("8A").unwrap().harmonic().map(Key::camelot).to_vec();
+        let keys: Vec<String> = Key::parse("8A")
+            .unwrap()
+            .harmonic()
+            .map(Key::camelot)
+            .to_vec();
         assert_eq!(keys, ["8A", "9A", "7A", "8B"]);
-        let keys: Vec<String> = Key::parse("12B").unwrap().harmonic().map(Key::camelot).to_vec();
+        let keys: Vec<String> = Key::parse("12B")
+            .unwrap()
+            .harmonic()
+            .map(Key::camelot)
+            .to_vec();
         assert_eq!(keys, ["12B", "1B", "11B", "12A"]);
     }
 }

@@ -74,9 +74,11 @@ impl Filters {
     pub fn matches(&self, bp: &BlueprintRef, bpm: Option<f64>, key: Option<Key>) -> bool {
         let word = |wanted: &[String], words: &[&str]| {
             wanted.is_empty()
-                || wanted
-                    .iter()
-                    .any(|w| words.iter().any(|word| word.trim().eq_ignore_ascii_case(w.trim())))
+                || wanted.iter().any(|w| {
+                    words
+                        .iter()
+                        .any(|word| word.trim().eq_ignore_ascii_case(w.trim()))
+                })
         };
         let list = |wanted: &[String], words: &Words| word(wanted, words.as_slice());
         let within = |ranges: &[(f64, f64)], value: Option<f64>| {
@@ -97,7 +99,11 @@ impl Filters {
 
 /// `7-10`, `7` (as 7-7), or `126.5-127`; a single BPM takes in what rounds to it.
 fn range(flag: &str, text: &str) -> Result<(f64, f64), UsageError> {
-    let bad = || UsageError(format!("{flag} {text:?}: not a number or a range such as 7-10"));
+    let bad = || {
+        UsageError(format!(
+            "{flag} {text:?}: not a number or a range such as 7-10"
+        ))
+    };
     let number = |s: &str| s.trim().parse::<f64>().ok().filter(|n| n.is_finite());
     match text.split_once('-') {
         Some((low, high)) => {

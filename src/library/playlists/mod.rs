@@ -104,8 +104,20 @@ struct Tree<'b> {
     name_first: bool,
 }
 
+/// Appended to a folder's bytes for the digest the cache keeps when the tree's root was an
+/// empty element (`<NODE … />`) before taggenius wrote into it, so that `clear` empties it again.
+const EXPANDED: &str = "\0the root was an empty element";
+
+/// taggenius's folder among the root's children.
+#[derive(Debug, Clone, Copy)]
+struct Mine {
+    index: usize,
+    /// Whether the root was an empty element before.
+    expanded: bool,
+}
+
 /// The edits that put `content` into the library's `taggenius` folder, creating it as the last
-/// child of the tree's root or replacing the one taggenius wrote (`ours` knows its digests).
+/// child of the tree's root or replacing the one taggenius wrote (`ours` knows its bytes).
 pub fn place(
     lib: &Library,
     format: &dyn PlaylistFormat,
@@ -115,64 +127,41 @@ pub fn place(
     let tree = Tree::read(lib, format)?;
     let root = tree.root()?;
     let mine = tree.ours(root, ours);
-    let children = match (&content, mine) {
-        (Content::Groups(node), _) => {
-            let mut children = tree.generated(lib, format, node, &[FOLDER]);
-            children.extend(
-                mine.and_then(|m| tree.child_named(m, QUERIES))
-                    .map(|q| tree.raw(q)),
-            );
-            children
-        }
-        (Content::Query(node), None) => {
-            let query = tree.generated(lib, format, node, &[FOLDER, QUERIES]);
-            vec![format.folder(QUERIES, query, tree.name_first)]
-        }
-        (Content::Query(node), Some(mine)) => tree.with_query(lib, format, mine, node),
-    };
+    let children = tree.children_for(lib, format, &content, mine.map(|m| m.index));
     if children.is_empty() {
         return Ok(Placed::default());
     }
     let (name, notice) = match mine {
-        Some(index) => (tree.nodes[index].name.clone(), None),
+        Some(mine) => (tree.nodes[mine.index].name.clone(), None),
         None => tree.free_name(root),
     };
     let folder = format.folder(&name, children, tree.name_first);
-    let mut text = tree.style_at(root, mine).write(&folder);
-    let element = text
-        .trim_matches(|c: char| c.is_ascii_whitespace())
-        .to_string();
-    let mut edits = Vec::new();
-    match mine {
-        Some(index) => {
-            let range = tree.whole_lines(index);
-            if tree.style.indent.is_none() {
-                text = format!("{element}{}", tree.style.newline);
-            }
-            edits.push(Edit {
-                range,
-                bytes: text.into_bytes(),
-            });
-        }
-        None => {
-            edits.extend(tree.count_edit(root, 1));
-            let at = tree.insert_point(root)?;
-            edits.push(Edit {
-                range: at..at,
-                bytes: text.into_bytes(),
-            });
-        }
-    }
+    let text = tree.style_at(root, mine.map(|m| m.index)).write(&folder);
+    let element = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let expanded = match mine {
+        Some(mine) => mine.expanded,
+        None => tree.nodes[root].children_end.is_none(),
+    };
+    let mut edits = match mine {
+        Some(mine) => vec![tree.replace(mine.index, &text, element)],
+        None if expanded => tree.expand(root, &text, format)?,
+        None => tree.append(root, text.clone())?,
+    };
     edits.sort_by_key(|e| e.range.start);
+    let remembered = match expanded {
+        true => format!("{element}{EXPANDED}"),
+        false => element.to_string(),
+    };
     Ok(Placed {
         edits,
-        element: Some(element),
+        element: Some(remembered),
         name,
         notice,
     })
 }
 
-/// The edits that remove every folder taggenius wrote (`ours` knows its digests) from the tree.
+/// The edits that remove every folder taggenius wrote (`ours` knows its bytes) from the tree,
+/// and empty its root again where taggenius had opened it.
 pub fn remove(
     lib: &Library,
     format: &dyn PlaylistFormat,
@@ -185,9 +174,9 @@ pub fn remove(
     let Ok(root) = tree.root() else {
         return Ok(Vec::new());
     };
-    let mine: Vec<usize> = tree
+    let mine: Vec<Mine> = tree
         .children(root)
-        .filter(|&i| tree.is_ours(i, ours))
+        .filter_map(|i| tree.mine(i, ours))
         .collect();
     if mine.is_empty() {
         return Ok(Vec::new());
@@ -196,10 +185,14 @@ pub fn remove(
         .count_edit(root, -(mine.len() as i64))
         .into_iter()
         .collect();
-    edits.extend(mine.into_iter().map(|i| Edit {
-        range: tree.whole_lines(i),
-        bytes: Vec::new(),
-    }));
+    let alone = tree.children(root).count() == 1;
+    match (mine.as_slice(), alone) {
+        ([only], true) if only.expanded => edits.extend(tree.collapse(root)),
+        _ => edits.extend(mine.iter().map(|m| Edit {
+            range: tree.whole_lines(m.index),
+            bytes: Vec::new(),
+        })),
+    }
     edits.sort_by_key(|e| e.range.start);
     Ok(edits)
 }
@@ -231,10 +224,12 @@ impl<'b> Tree<'b> {
         Ok(tree)
     }
 
-    /// The root folder: the first node, which must hold children.
+    /// The root folder: the first node, which must be able to hold children.
     fn root(&self) -> Result<usize> {
         match self.nodes.first() {
-            Some(root) if root.children_end.is_some() => Ok(0),
+            Some(root) if root.children_end.is_some() || root.holder_empty_end.is_some() => {
+                Ok(0)
+            }
             Some(_) => bail!("its playlist tree's root is an empty element; add a playlist in the DJ software first"),
             None => bail!("its PLAYLISTS element has no root folder"),
         }
@@ -248,16 +243,113 @@ impl<'b> Tree<'b> {
         self.children(parent).find(|&i| self.nodes[i].name == name)
     }
 
-    fn is_ours(&self, index: usize, ours: &dyn Fn(&[u8]) -> bool) -> bool {
+    /// `Some` when taggenius wrote the node, with whether it opened the root for it.
+    fn mine(&self, index: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<Mine> {
         let node = &self.nodes[index];
-        node.name.starts_with(FOLDER) && ours(&self.bytes[node.range.clone()])
+        if !node.name.starts_with(FOLDER) {
+            return None;
+        }
+        let bytes = &self.bytes[node.range.clone()];
+        let expanded = || ours(&[bytes, EXPANDED.as_bytes()].concat());
+        match ours(bytes) {
+            true => Some(Mine {
+                index,
+                expanded: false,
+            }),
+            false => expanded().then_some(Mine {
+                index,
+                expanded: true,
+            }),
+        }
     }
 
     /// The folder taggenius wrote among the root's children, if any (the last, if several).
-    fn ours(&self, root: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<usize> {
+    fn ours(&self, root: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<Mine> {
         self.children(root)
-            .filter(|&i| self.is_ours(i, ours))
+            .filter_map(|i| self.mine(i, ours))
             .last()
+    }
+
+    /// What goes into the folder: the generated playlists with the old folder's Queries, or
+    /// the old folder with one query playlist put in.
+    fn children_for(
+        &self,
+        lib: &Library,
+        format: &dyn PlaylistFormat,
+        content: &Content,
+        mine: Option<usize>,
+    ) -> Vec<Xml> {
+        match (content, mine) {
+            (Content::Groups(node), _) => {
+                let mut children = self.generated(lib, format, node, &[FOLDER]);
+                let queries = mine.and_then(|m| self.child_named(m, QUERIES));
+                children.extend(queries.map(|q| self.raw(q)));
+                children
+            }
+            (Content::Query(node), None) => {
+                let query = self.generated(lib, format, node, &[FOLDER, QUERIES]);
+                vec![format.folder(QUERIES, query, self.name_first)]
+            }
+            (Content::Query(node), Some(mine)) => self.with_query(lib, format, mine, node),
+        }
+    }
+
+    /// The edit that puts `text` where taggenius's folder `index` stands.
+    fn replace(&self, index: usize, text: &str, element: &str) -> Edit {
+        let bytes = match self.style.indent {
+            Some(_) => text.to_string(),
+            None => format!("{element}{}", self.style.newline),
+        };
+        Edit {
+            range: self.whole_lines(index),
+            bytes: bytes.into_bytes(),
+        }
+    }
+
+    /// The edits that add `text` as the root's last child.
+    fn append(&self, root: usize, text: String) -> Result<Vec<Edit>> {
+        let at = self.insert_point(root)?;
+        let mut edits: Vec<Edit> = self.count_edit(root, 1).into_iter().collect();
+        edits.push(Edit {
+            range: at..at,
+            bytes: text.into_bytes(),
+        });
+        Ok(edits)
+    }
+
+    /// The edits that open the root's empty children holder (`<NODE … />`) around `text`.
+    fn expand(&self, root: usize, text: &str, format: &dyn PlaylistFormat) -> Result<Vec<Edit>> {
+        let node = &self.nodes[root];
+        let end = node
+            .holder_empty_end
+            .filter(|&end| self.bytes.get(end.saturating_sub(2)..end) == Some(b"/>"))
+            .ok_or_else(|| anyhow::anyhow!("its playlist tree's root cannot be opened"))?;
+        let holder = holder_name(format);
+        let holder_start = node.children_start.unwrap_or(node.range.start);
+        let opened = match (&self.style.indent, self.indentation(holder_start)) {
+            (Some(_), Some(indent)) => {
+                format!(">{}{text}{indent}</{holder}>", self.style.newline)
+            }
+            _ => format!(">{text}</{holder}>"),
+        };
+        let mut edits: Vec<Edit> = self.count_edit(root, 1).into_iter().collect();
+        edits.push(Edit {
+            range: end - 2..end,
+            bytes: opened.into_bytes(),
+        });
+        Ok(edits)
+    }
+
+    /// The edit that makes the root's children holder an empty element again.
+    fn collapse(&self, root: usize) -> Option<Edit> {
+        let node = &self.nodes[root];
+        let tag_end = node.holder_tag_end?;
+        let end_tag = node.children_end?;
+        let end = end_tag + memchr::memchr(b'>', &self.bytes[end_tag..])? + 1;
+        Some(Edit {
+            range: tag_end - 1..end,
+            bytes: b"/>".to_vec(),
+        })
     }
 
     /// `taggenius`, or `taggenius (2)`… where a folder of the user's has the name.
@@ -359,7 +451,7 @@ impl<'b> Tree<'b> {
     /// root's children (of `mine` where it stands) or of the root's end tag plus a step.
     fn style_at(&self, root: usize, mine: Option<usize>) -> Style {
         let node = &self.nodes[root];
-        let end = node.children_end.unwrap_or(node.range.end);
+        let end = (node.children_end.or(node.children_start)).unwrap_or(node.range.start);
         let newline = match memchr::memchr(b'\n', &self.bytes[node.range.start..]) {
             Some(at) if at > 0 && self.bytes[node.range.start + at - 1] == b'\r' => "\r\n",
             _ => "\n",
@@ -474,6 +566,12 @@ fn to_xml<'n>(
     };
     path.pop();
     xml
+}
+
+/// The element a format's folder holds its children in.
+fn holder_name(format: &dyn PlaylistFormat) -> String {
+    let name = format.shape().children_in.unwrap_or(b"NODE");
+    String::from_utf8_lossy(name).into_owned()
 }
 
 /// A point past every field of a track, and before whatever follows the collection.

@@ -37,6 +37,10 @@ pub struct NodeSpan {
     pub children_end: Option<usize>,
     /// Where the element holding its children starts.
     pub children_start: Option<usize>,
+    /// Just past the start tag of the element holding its children (past `/>` when empty).
+    pub holder_tag_end: Option<usize>,
+    /// Whether the element holding its children is empty (`<NODE … />`), and where it ends.
+    pub holder_empty_end: Option<usize>,
     /// Its first attribute's name, which says how the file orders a node's attributes.
     pub first_attribute: Vec<u8>,
 }
@@ -161,7 +165,10 @@ impl Visitor for Nodes {
         Ok(())
     }
 
-    fn opened(&mut self, _name_end: usize, _last_value_end: Option<usize>, _tag_end: usize) {
+    fn opened(&mut self, _name_end: usize, _last_value_end: Option<usize>, tag_end: usize) {
+        if let Some((node, true)) = self.reading {
+            self.nodes[node].holder_tag_end = Some(self.base + tag_end);
+        }
         self.reading = None;
     }
 
@@ -174,8 +181,9 @@ impl Visitor for Nodes {
             None => None,
         };
         if let (Some(owner), true) = (owner, holder) {
-            if !empty {
-                self.nodes[owner].children_end = Some(self.base + end_start);
+            match empty {
+                true => self.nodes[owner].holder_empty_end = Some(self.base + after),
+                false => self.nodes[owner].children_end = Some(self.base + end_start),
             }
         }
         if let Some(node) = node {
