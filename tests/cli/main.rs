@@ -6,6 +6,7 @@ mod mock;
 #[path = "../support/openai_server.rs"]
 mod openai_server;
 mod util;
+mod xmltree;
 
 mod busy_cache;
 mod core;
@@ -14,6 +15,7 @@ mod hostile;
 mod in_place;
 mod openai;
 mod outputs;
+mod playlists;
 mod properties;
 mod real;
 mod servers;
