@@ -11,6 +11,7 @@ mod xmltree;
 mod busy_cache;
 mod core;
 mod faults;
+mod find;
 mod hostile;
 mod in_place;
 mod openai;

@@ -1,0 +1,251 @@
+//! `taggenius find`: which tracks are…, offline, from the cache and the library; checked
+//! against the tags written at `detailed` level, which show every word it searches.
+
+use crate::playlists::{varied_blueprints, varied_library};
+use crate::util::{code, text, Sandbox};
+use crate::xmltree::{parse, rekordbox_tree, Shown};
+
+const TRACKS: usize = 40;
+
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.import(&varied_blueprints(TRACKS));
+    sb.write("lib.xml", varied_library(TRACKS, ""));
+    sb
+}
+
+/// The titles `find` prints for `filters`, in its order.
+fn found(sb: &Sandbox, filters: &[&str]) -> Vec<String> {
+    let mut args = vec!["find", "lib.xml"];
+    args.extend_from_slice(filters);
+    let out = sb.run(&args);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|line| {
+            let who = line.split('\t').next().unwrap();
+            who.split(" – ").nth(1).unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Each track's title and the Comments and Genre written at `detailed` level.
+fn detailed_tags(sb: &Sandbox) -> Vec<(String, String, String, f64)> {
+    let out = sb.run(&[
+        "retag",
+        "lib.xml",
+        "-q",
+        "--level",
+        "detailed",
+        "-o",
+        "detailed.xml",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let doc = parse(&std::fs::read_to_string(sb.path("detailed.xml")).unwrap());
+    let collection = doc.child("COLLECTION").unwrap();
+    collection
+        .all("TRACK")
+        .map(|t| {
+            let get = |n: &str| t.attr(n).unwrap_or("").to_string();
+            let bpm = get("AverageBpm").parse().unwrap();
+            (get("Name"), get("Comments"), get("Genre"), bpm)
+        })
+        .collect()
+}
+
+#[test]
+fn find_agrees_with_the_tags_written_at_detailed_level() {
+    let sb = sandbox();
+    let tags = detailed_tags(&sb);
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let questions: [(&str, &str, Box<dyn Fn(&str, &str) -> bool>); 6] = [
+        (
+            "--situation",
+            "Peak Hour",
+            Box::new(|c, _| {
+                c.contains("Sit:")
+                    && c.split(" / ")
+                        .any(|p| p.starts_with("Sit:") && p.contains("Peak Hour"))
+            }),
+        ),
+        (
+            "--vibe",
+            "dark",
+            Box::new(|c, _| {
+                c.split(" / ")
+                    .any(|p| p.starts_with("Vibe:") && p.contains("Dark"))
+            }),
+        ),
+        (
+            "--component",
+            "Piano",
+            Box::new(|c, _| {
+                c.split(" / ")
+                    .any(|p| p.starts_with("Comp:") && p.contains("Piano"))
+            }),
+        ),
+        (
+            "--decade",
+            "90s",
+            Box::new(|c, _| c.contains("Time: 1990s")),
+        ),
+        (
+            "--sub",
+            "Jump Up",
+            Box::new(|_, g| g.split(", ").skip(1).any(|s| s == "Jump Up")),
+        ),
+        (
+            "--genre",
+            "Drum & Bass",
+            Box::new(|_, g| g.starts_with("Drum & Bass")),
+        ),
+    ];
+    for (flag, value, written) in questions {
+        let want: Vec<String> = tags
+            .iter()
+            .filter(|(_, comments, genre, _)| written(comments, genre))
+            .map(|(title, ..)| title.clone())
+            .collect();
+        assert!(!want.is_empty() && want.len() < TRACKS, "{flag} {value}");
+        assert_eq!(
+            sorted(found(&sb, &[flag, value])),
+            sorted(want),
+            "{flag} {value}"
+        );
+    }
+    // Energy as the block writes it (E: 07).
+    let want: Vec<String> = tags
+        .iter()
+        .filter(|(_, c, ..)| ["E: 08", "E: 09", "E: 10"].iter().any(|e| c.contains(e)))
+        .map(|(title, ..)| title.clone())
+        .collect();
+    assert_eq!(sorted(found(&sb, &["--energy", "8-10"])), sorted(want));
+}
+
+#[test]
+fn filters_combine_with_and_a_repeated_one_means_either() {
+    let sb = sandbox();
+    let warmup = found(&sb, &["--situation", "Warmup"]);
+    let closer = found(&sb, &["--situation", "Closer"]);
+    let either = found(&sb, &["--situation", "Warmup", "--situation", "closer"]);
+    let mut union: Vec<String> = warmup.iter().chain(&closer).cloned().collect();
+    union.sort();
+    union.dedup();
+    let mut sorted_either = either.clone();
+    sorted_either.sort();
+    assert_eq!(sorted_either, union);
+    let both = found(&sb, &["--situation", "Warmup", "--genre", "house"]);
+    assert!(!both.is_empty() && both.len() < warmup.len());
+    assert!(both.iter().all(|t| warmup.contains(t)));
+    // Tracks come in playing order: by BPM.
+    let out = sb.run(&["find", "lib.xml", "--energy", "1-10"]);
+    let tempos: Vec<f64> = text(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(tempos.len(), TRACKS);
+    assert!(tempos.windows(2).all(|w| w[0] <= w[1]), "{tempos:?}");
+}
+
+#[test]
+fn keys_are_found_in_every_notation_and_harmonically() {
+    let sb = sandbox();
+    // The library spells A minor three ways: 8A, Am and 1m.
+    let a_minor = found(&sb, &["--key", "Am"]);
+    assert_eq!(a_minor.len(), 15, "{a_minor:?}");
+    assert_eq!(found(&sb, &["--key", "8A"]), a_minor);
+    assert_eq!(found(&sb, &["--key", "1m"]), a_minor);
+    // Harmonic: 8A, 9A, 7A and 8B (which C is).
+    let harmonic = found(&sb, &["--key", "8a", "--harmonic"]);
+    assert_eq!(harmonic.len(), 35, "{harmonic:?}");
+    let out = sb.run(&["find", "lib.xml", "--key", "H#"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        text(&out.stderr).contains("--key \"H#\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = sb.run(&["find", "lib.xml", "--bpm", "fast"]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn json_lists_the_whole_blueprint_and_bpm_filters_the_tempo() {
+    let sb = sandbox();
+    let out = sb.run(&["find", "lib.xml", "--json", "--bpm", "120-126"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let bpm = row["bpm"].as_f64().unwrap();
+        assert!((120.0..=126.0).contains(&bpm), "{row}");
+        assert_eq!(row["situation"].as_array().unwrap().len(), 3, "{row}");
+        assert!(row["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("file://localhost/Music/"));
+    }
+    let out = sb.run(&["find", "lib.xml", "--json", "--vibe", "nothing like it"]);
+    assert_eq!(text(&out.stdout).trim(), "[]");
+}
+
+#[test]
+fn a_query_becomes_a_playlist_that_later_runs_keep() {
+    let sb = sandbox();
+    let out = sb.run(&["retag", "lib.xml", "-q", "-o", "tagged.xml"]);
+    assert_eq!(code(&out), 0);
+    // Without LIBRARY, find takes the library of the last tag: there was none yet.
+    let out = sb.run(&["find", "--vibe", "Dark"]);
+    assert_eq!(code(&out), 1, "{}", text(&out.stdout));
+    let out = sb.run(&[
+        "find",
+        "lib.xml",
+        "--vibe",
+        "Dark",
+        "--playlist",
+        "Dark ones",
+        "-o",
+        "q1.xml",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let dark = found(&sb, &["--vibe", "Dark"]);
+    let q1 = std::fs::read_to_string(sb.path("q1.xml")).unwrap();
+    let tree = rekordbox_tree(&q1);
+    let list = tree[0].at(&["Queries", "Dark ones"]).unwrap();
+    assert_eq!(list.entries().len(), dark.len());
+    // tag --playlists replaces the folder but keeps the queries; a second query is added.
+    let out = sb.run(&["retag", "q1.xml", "-q", "--playlists", "-o", "q2.xml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out = sb.run(&[
+        "find",
+        "q2.xml",
+        "--energy",
+        "10",
+        "--playlist",
+        "Tens",
+        "-o",
+        "q3.xml",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let q3 = std::fs::read_to_string(sb.path("q3.xml")).unwrap();
+    let tree = rekordbox_tree(&q3);
+    assert_eq!(tree.len(), 1);
+    let names: Vec<&str> = tree[0].children().iter().map(Shown::name).collect();
+    assert_eq!(names, ["Energy", "Situation", "Genre", "Queries"]);
+    let queries: Vec<&str> = tree[0]
+        .at(&["Queries"])
+        .unwrap()
+        .children()
+        .iter()
+        .map(Shown::name)
+        .collect();
+    assert_eq!(queries, ["Dark ones", "Tens"]);
+    let out = sb.run(&["clear", "q3.xml", "-q", "-o", "cleared.xml"]);
+    assert_eq!(code(&out), 0);
+    let input = std::fs::read(sb.path("lib.xml")).unwrap();
+    assert!(std::fs::read(sb.path("cleared.xml")).unwrap() == input);
+}
