@@ -1,8 +1,8 @@
 //! `taggenius find`: which tracks are…, offline, from the cache and the library; checked
 //! against the tags written at `detailed` level, which show every word it searches.
 
-use crate::playlists::{varied_blueprints, varied_library};
 use crate::util::{code, text, Sandbox};
+use crate::varied::{varied_blueprints, varied_library};
 use crate::xmltree::{parse, rekordbox_tree, Shown};
 
 const TRACKS: usize = 40;
@@ -53,6 +53,9 @@ fn detailed_tags(sb: &Sandbox) -> Vec<(String, String, String, f64)> {
         .collect()
 }
 
+/// Whether a track's written Comments and Genre say it matches.
+type Written = Box<dyn Fn(&str, &str) -> bool>;
+
 #[test]
 fn find_agrees_with_the_tags_written_at_detailed_level() {
     let sb = sandbox();
@@ -61,37 +64,20 @@ fn find_agrees_with_the_tags_written_at_detailed_level() {
         v.sort();
         v
     };
-    let questions: [(&str, &str, Box<dyn Fn(&str, &str) -> bool>); 6] = [
-        (
-            "--situation",
-            "Peak Hour",
-            Box::new(|c, _| {
-                c.contains("Sit:")
-                    && c.split(" / ")
-                        .any(|p| p.starts_with("Sit:") && p.contains("Peak Hour"))
-            }),
-        ),
-        (
-            "--vibe",
-            "dark",
-            Box::new(|c, _| {
-                c.split(" / ")
-                    .any(|p| p.starts_with("Vibe:") && p.contains("Dark"))
-            }),
-        ),
-        (
-            "--component",
-            "Piano",
-            Box::new(|c, _| {
-                c.split(" / ")
-                    .any(|p| p.starts_with("Comp:") && p.contains("Piano"))
-            }),
-        ),
-        (
-            "--decade",
-            "90s",
-            Box::new(|c, _| c.contains("Time: 1990s")),
-        ),
+    // What the block or the Genre says: "Sit: Peak Hour, Warmup, Sunset" and so on.
+    let part = |label: &'static str, word: &'static str| -> Written {
+        Box::new(move |comments: &str, _: &str| {
+            let prefix = format!("{label}: ");
+            comments
+                .split(" / ")
+                .any(|p| p.starts_with(&prefix) && p.contains(word))
+        })
+    };
+    let questions: [(&str, &str, Written); 6] = [
+        ("--situation", "Peak Hour", part("Sit", "Peak Hour")),
+        ("--vibe", "dark", part("Vibe", "Dark")),
+        ("--component", "Piano", part("Comp", "Piano")),
+        ("--decade", "90s", part("Time", "1990s")),
         (
             "--sub",
             "Jump Up",

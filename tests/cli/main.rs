@@ -6,6 +6,7 @@ mod mock;
 #[path = "../support/openai_server.rs"]
 mod openai_server;
 mod util;
+mod varied;
 mod xmltree;
 
 mod busy_cache;

@@ -1,0 +1,231 @@
+//! The playlist tree as found in the file: its nodes, which of them taggenius wrote, and what
+//! a new folder of taggenius's holds.
+
+use anyhow::{bail, Result};
+
+use crate::library::playlists::scan::{self, NodeSpan};
+use crate::library::playlists::xml::{Style, Xml};
+use crate::library::playlists::{Content, Mine, Node, PlaylistFormat, EXPANDED, FOLDER, QUERIES};
+use crate::library::{Library, TrackEntry};
+
+/// The tree as found in the file.
+pub(super) struct Tree<'b> {
+    pub(super) bytes: &'b [u8],
+    pub(super) nodes: Vec<NodeSpan>,
+    pub(super) style: Style,
+    pub(super) name_first: bool,
+}
+
+impl<'b> Tree<'b> {
+    pub(super) fn read(lib: &'b Library, format: &dyn PlaylistFormat) -> Result<Tree<'b>> {
+        let bytes = lib.bytes();
+        let after_tracks = lib.tracks.last().map_or(0, last_point);
+        let Some((_, nodes)) = scan::tree(bytes, after_tracks, format.shape())? else {
+            bail!("it has no playlist tree (no PLAYLISTS element) to add playlists to");
+        };
+        let name_first = nodes
+            .iter()
+            .find(|n| n.depth > 0)
+            .or(nodes.first())
+            .is_some_and(|n| n.first_attribute.eq_ignore_ascii_case(format.shape().name));
+        let mut tree = Tree {
+            bytes,
+            nodes,
+            style: Style {
+                newline: "\n",
+                indent: None,
+            },
+            name_first,
+        };
+        if let Ok(root) = tree.root() {
+            tree.style = tree.style_at(root, None);
+        }
+        Ok(tree)
+    }
+
+    /// The root folder: the first node, which must be able to hold children.
+    pub(super) fn root(&self) -> Result<usize> {
+        match self.nodes.first() {
+            Some(root) if root.children_end.is_some() || root.holder_empty_end.is_some() => {
+                Ok(0)
+            }
+            Some(_) => bail!("its playlist tree's root is an empty element; add a playlist in the DJ software first"),
+            None => bail!("its PLAYLISTS element has no root folder"),
+        }
+    }
+
+    pub(super) fn children(&self, parent: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.nodes.len()).filter(move |&i| self.nodes[i].parent == Some(parent))
+    }
+
+    pub(super) fn child_named(&self, parent: usize, name: &str) -> Option<usize> {
+        self.children(parent).find(|&i| self.nodes[i].name == name)
+    }
+
+    /// `Some` when taggenius wrote the node, with whether it opened the root for it.
+    pub(super) fn mine(&self, index: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<Mine> {
+        let node = &self.nodes[index];
+        if !node.name.starts_with(FOLDER) {
+            return None;
+        }
+        let bytes = &self.bytes[node.range.clone()];
+        let expanded = || ours(&[bytes, EXPANDED.as_bytes()].concat());
+        match ours(bytes) {
+            true => Some(Mine {
+                index,
+                expanded: false,
+            }),
+            false => expanded().then_some(Mine {
+                index,
+                expanded: true,
+            }),
+        }
+    }
+
+    /// The folder taggenius wrote among the root's children, if any (the last, if several).
+    pub(super) fn ours(&self, root: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<Mine> {
+        self.children(root)
+            .filter_map(|i| self.mine(i, ours))
+            .last()
+    }
+
+    /// What goes into the folder: the generated playlists with the old folder's Queries, or
+    /// the old folder with one query playlist put in.
+    pub(super) fn children_for(
+        &self,
+        lib: &Library,
+        format: &dyn PlaylistFormat,
+        content: &Content,
+        mine: Option<usize>,
+    ) -> Vec<Xml> {
+        match (content, mine) {
+            (Content::Groups(node), _) => {
+                let mut children = self.generated(lib, format, node, &[FOLDER]);
+                let queries = mine.and_then(|m| self.child_named(m, QUERIES));
+                children.extend(queries.map(|q| self.raw(q)));
+                children
+            }
+            (Content::Query(node), None) => {
+                let query = self.generated(lib, format, node, &[FOLDER, QUERIES]);
+                vec![format.folder(QUERIES, query, self.name_first)]
+            }
+            (Content::Query(node), Some(mine)) => self.with_query(lib, format, mine, node),
+        }
+    }
+
+    /// `taggenius`, or `taggenius (2)`… where a folder of the user's has the name.
+    pub(super) fn free_name(&self, root: usize) -> (String, Option<String>) {
+        let taken = |name: &str| self.children(root).any(|i| self.nodes[i].name == name);
+        if !taken(FOLDER) {
+            return (FOLDER.to_string(), None);
+        }
+        let name = (2..)
+            .map(|n| format!("{FOLDER} ({n})"))
+            .find(|name| !taken(name))
+            .unwrap_or_default();
+        let notice = format!(
+            "a playlist folder of yours is named \"{FOLDER}\"; it was left alone and taggenius's playlists went into \"{name}\""
+        );
+        (name, Some(notice))
+    }
+
+    pub(super) fn raw(&self, index: usize) -> Xml {
+        let range = self.whole_lines(index);
+        Xml::Raw(String::from_utf8_lossy(&self.bytes[range]).into_owned())
+    }
+
+    /// The generated playlists of `node`'s children, under the path `above`.
+    pub(super) fn generated(
+        &self,
+        lib: &Library,
+        format: &dyn PlaylistFormat,
+        node: &Node,
+        above: &[&str],
+    ) -> Vec<Xml> {
+        let keys: Vec<Option<String>> = lib
+            .tracks
+            .iter()
+            .map(|e| format.entry_key(lib.bytes(), e))
+            .collect();
+        let mut path: Vec<&str> = above.to_vec();
+        match node {
+            Node::Folder { children, .. } => children
+                .iter()
+                .filter_map(|child| to_xml(format, child, &mut path, &keys, self.name_first))
+                .collect(),
+            Node::Playlist { .. } => to_xml(format, node, &mut path, &keys, self.name_first)
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// The children of taggenius's folder `mine` with the query playlist `node` put into its
+    /// Queries folder, replacing one of the same name.
+    pub(super) fn with_query(
+        &self,
+        lib: &Library,
+        format: &dyn PlaylistFormat,
+        mine: usize,
+        node: &Node,
+    ) -> Vec<Xml> {
+        let query = self.generated(lib, format, node, &[FOLDER, QUERIES]);
+        let mut children: Vec<Xml> = self
+            .children(mine)
+            .filter(|&i| self.nodes[i].name != QUERIES)
+            .map(|i| self.raw(i))
+            .collect();
+        let mut queries: Vec<Xml> = match self.child_named(mine, QUERIES) {
+            Some(q) => self
+                .children(q)
+                .filter(|&i| self.nodes[i].name != node.name())
+                .map(|i| self.raw(i))
+                .collect(),
+            None => Vec::new(),
+        };
+        queries.extend(query);
+        if !queries.is_empty() {
+            children.push(format.folder(QUERIES, queries, self.name_first));
+        }
+        children
+    }
+}
+
+/// A playlist or folder of the tree as the format writes it; `None` when it would be empty.
+fn to_xml<'n>(
+    format: &dyn PlaylistFormat,
+    node: &'n Node,
+    path: &mut Vec<&'n str>,
+    keys: &[Option<String>],
+    name_first: bool,
+) -> Option<Xml> {
+    path.push(node.name());
+    let xml = match node {
+        Node::Playlist { tracks, .. } => {
+            let entries: Vec<&str> = tracks
+                .iter()
+                .filter_map(|&i| keys.get(i).and_then(|k| k.as_deref()))
+                .collect();
+            (!entries.is_empty()).then(|| format.playlist(path, entries, name_first))
+        }
+        Node::Folder { name, children } => {
+            let children: Vec<Xml> = children
+                .iter()
+                .filter_map(|c| to_xml(format, c, path, keys, name_first))
+                .collect();
+            (!children.is_empty()).then(|| format.folder(name, children, name_first))
+        }
+    };
+    path.pop();
+    xml
+}
+
+/// A point past every field of a track, and before whatever follows the collection.
+fn last_point(entry: &TrackEntry) -> usize {
+    let spans = entry.attrs.iter().flatten().map(|s| s.value().end);
+    let inserts = [
+        entry.insert_at(),
+        entry.more_insert(1).unwrap_or(0),
+        entry.more_insert(2).unwrap_or(0),
+    ];
+    spans.chain(inserts).max().unwrap_or(0)
+}
