@@ -15,11 +15,14 @@ use crate::cache::{now, Cache};
 pub(crate) const TABLE: &str =
     "CREATE TABLE IF NOT EXISTS playlist_folders (digest INTEGER PRIMARY KEY, written_at INTEGER NOT NULL)";
 
-/// The digest kept of a folder: of its bytes from `<` to `>`.
-fn folder_digest(element: &[u8]) -> i64 {
+/// The digest kept of a folder: of its bytes from `<` to `>` (and a mark, as a second part,
+/// where it opened an empty root).
+fn folder_digest(parts: &[&[u8]]) -> i64 {
     let mut hasher = DigestHasher::default();
     hasher.write(b"playlist folder\0");
-    hasher.write(element);
+    for part in parts {
+        hasher.write(part);
+    }
     hasher.finish() as i64
 }
 
@@ -28,16 +31,16 @@ pub struct KnownFolders(FxHashSet<i64>);
 
 impl KnownFolders {
     /// Whether taggenius wrote a folder with these bytes.
-    pub fn contains(&self, element: &[u8]) -> bool {
-        self.0.contains(&folder_digest(element))
+    pub fn contains(&self, parts: &[&[u8]]) -> bool {
+        self.0.contains(&folder_digest(parts))
     }
 }
 
 impl Cache {
-    pub fn remember_playlist_folder(&self, element: &[u8]) -> Result<()> {
+    pub fn remember_playlist_folder(&self, parts: &[&[u8]]) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO playlist_folders (digest, written_at) VALUES (?1, ?2)",
-            params![folder_digest(element), now()],
+            params![folder_digest(parts), now()],
         )?;
         Ok(())
     }

@@ -202,8 +202,8 @@ fn write_playlist(
     let known = cache.playlist_folders()?;
     let mut placed = place(lib, format, Content::Query(&node), &|e| known.contains(e))
         .map_err(|e| anyhow!("{}: cannot add the playlist: {e:#}", lib.name))?;
-    if let Some(element) = &placed.element {
-        cache.remember_playlist_folder(element.as_bytes())?;
+    if let Some(folder) = placed.folder() {
+        cache.remember_playlist_folder(&folder)?;
     }
     output.write(lib.bytes(), &mut placed.edits)?;
     if let Some(notice) = &placed.notice {

@@ -34,9 +34,10 @@ impl Planned {
         }
     }
 
-    pub fn folder_element(&self) -> Option<&str> {
+    /// The folder written into the library, for the cache to know it by.
+    pub fn folder(&self) -> Option<Vec<&[u8]>> {
         match self {
-            Planned::InLibrary { placed, .. } => placed.element.as_deref(),
+            Planned::InLibrary { placed, .. } => placed.folder(),
             _ => None,
         }
     }

@@ -76,7 +76,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         command: "retag",
         library: None,
         tail: planned.tail(),
-        playlist_folder: planned.folder_element(),
+        playlist_folder: planned.folder(),
     };
     let reasons = HashMap::new();
     render_and_write(

@@ -67,7 +67,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         command: "tag",
         library: library.as_deref(),
         tail: planned.tail(),
-        playlist_folder: planned.folder_element(),
+        playlist_folder: planned.folder(),
     };
     summary.saved_usd = cache.saving(summary.cached)?;
     let remembered = cache.remembered_values()?;

@@ -12,16 +12,6 @@ pub struct Edit {
     pub bytes: Vec<u8>,
 }
 
-impl Edit {
-    /// The same edit in a stretch of the input that starts at `start`.
-    pub fn shifted_back(&self, start: usize) -> Edit {
-        Edit {
-            range: self.range.start - start..self.range.end - start,
-            bytes: self.bytes.clone(),
-        }
-    }
-}
-
 /// The edit that gives `field`, held in the attribute `name`, the (unescaped) `value`: the value
 /// is replaced in place, or a missing attribute is inserted where the track's entry says.
 pub fn set_attribute(entry: &TrackEntry, field: Field, name: &str, value: String) -> Edit {
@@ -169,6 +159,29 @@ impl<'a, W: Write> Splicer<'a, W> {
         self.out.write_all(rest)?;
         Ok(self.out)
     }
+}
+
+/// Copies `input[from..]` to `out` with `edits` applied: sorted, not overlapping, none before
+/// `from`. Borrowed rather than taken: a playlist tree's edit can hold tens of megabytes.
+pub fn splice_from(
+    out: &mut impl Write,
+    input: &[u8],
+    from: usize,
+    edits: &[Edit],
+) -> std::io::Result<()> {
+    let mut pos = from;
+    for edit in edits {
+        let kept = input.get(pos..edit.range.start).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("internal: overlapping edits at byte {}", edit.range.start),
+            )
+        })?;
+        out.write_all(kept)?;
+        out.write_all(&edit.bytes)?;
+        pos = edit.range.end;
+    }
+    out.write_all(input.get(pos..).unwrap_or_default())
 }
 
 pub fn splice_into(out: &mut impl Write, input: &[u8], edits: &mut [Edit]) -> std::io::Result<()> {

@@ -58,15 +58,19 @@ pub fn build(
     level: Level,
     groups: &[Group],
 ) -> Option<Node> {
-    let mut children = Vec::new();
-    for &group in distinct(groups).iter() {
-        let node = match group {
-            Group::Energy => energy(blueprints, order),
-            Group::Genre => genres(blueprints, order, level),
-            _ => by_word(group, blueprints, order, level),
-        };
-        children.extend(node);
+    // One pass over the blueprints fills every group: reading a blueprint is most of the work.
+    let mut gatherings: Vec<Gathering> = distinct(groups).into_iter().map(Gathering::new).collect();
+    for &index in order {
+        if let Some(cached) = blueprints.get(index).copied().flatten() {
+            cached.with_blueprint(|bp| {
+                gatherings.iter_mut().for_each(|g| g.take(index, bp, level));
+            });
+        }
     }
+    let children: Vec<Node> = gatherings
+        .into_iter()
+        .filter_map(Gathering::finish)
+        .collect();
     (!children.is_empty()).then(|| Node::Folder {
         name: FOLDER.to_string(),
         children,
@@ -83,94 +87,102 @@ fn distinct(groups: &[Group]) -> Vec<Group> {
     once
 }
 
-/// Each track's blueprint handed to `f`, in `order`.
-fn each_blueprint(
-    blueprints: &[Option<&Cached>],
-    order: &[usize],
-    mut f: impl FnMut(usize, &BlueprintRef),
-) {
-    for &index in order {
-        if let Some(cached) = blueprints.get(index).copied().flatten() {
-            cached.with_blueprint(|bp| f(index, bp));
+/// A group's playlists being filled.
+enum Gathering {
+    /// The tracks of each energy band.
+    Energy(Vec<Vec<usize>>),
+    /// Situation, Vibe, Component or Decade: a playlist per word.
+    Words(Group, Vec<Named>),
+    /// Each primary genre's tracks, and its sub-genres'.
+    Genres(Vec<Named>, Vec<(String, Vec<Named>)>),
+}
+
+impl Gathering {
+    fn new(group: Group) -> Gathering {
+        match group {
+            Group::Energy => Gathering::Energy(vec![Vec::new(); ENERGY_BANDS.len()]),
+            Group::Genre => Gathering::Genres(Vec::new(), Vec::new()),
+            _ => Gathering::Words(group, Vec::new()),
+        }
+    }
+
+    fn take(&mut self, index: usize, bp: &BlueprintRef, level: Level) {
+        match self {
+            Gathering::Energy(bands) => {
+                let band = ENERGY_BANDS
+                    .iter()
+                    .position(|&(_, low, high)| (low..=high).contains(&bp.energy_level));
+                if let Some(band) = band {
+                    bands[band].push(index);
+                }
+            }
+            Gathering::Words(group, lists) => {
+                let (words, keep) = match group {
+                    Group::Situation => (&bp.situation_environment, level.items()),
+                    Group::Vibe => (&bp.energy_vibe, level.items()),
+                    Group::Component => (&bp.components, level.items()),
+                    _ => (&bp.time_period, 1),
+                };
+                for word in words.as_slice().iter().take(keep) {
+                    add(lists, word, index);
+                }
+            }
+            Gathering::Genres(primaries, subs) => {
+                add(primaries, bp.primary_genre, index);
+                let at = match subs.iter().position(|(p, _)| p == bp.primary_genre) {
+                    Some(at) => at,
+                    None => {
+                        subs.push((bp.primary_genre.to_string(), Vec::new()));
+                        subs.len() - 1
+                    }
+                };
+                for sub in bp.sub_genre.as_slice().iter().take(level.items()) {
+                    add(&mut subs[at].1, sub, index);
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Option<Node> {
+        match self {
+            Gathering::Energy(bands) => {
+                let playlists = ENERGY_BANDS
+                    .iter()
+                    .zip(bands)
+                    .map(|(&(name, ..), tracks)| (name.to_string(), tracks));
+                folder(Group::Energy.folder(), playlists)
+            }
+            Gathering::Words(group, mut lists) => {
+                let vocabulary = match group {
+                    Group::Situation => SITUATIONS,
+                    Group::Vibe => VIBES,
+                    Group::Component => COMPONENTS,
+                    _ => DECADES,
+                };
+                sort_by_vocabulary(&mut lists, vocabulary);
+                folder(group.folder(), lists)
+            }
+            Gathering::Genres(primaries, subs) => genres(primaries, subs),
         }
     }
 }
 
-fn energy(blueprints: &[Option<&Cached>], order: &[usize]) -> Option<Node> {
-    let mut bands: Vec<Vec<usize>> = vec![Vec::new(); ENERGY_BANDS.len()];
-    each_blueprint(blueprints, order, |index, bp| {
-        let band = ENERGY_BANDS
-            .iter()
-            .position(|&(_, low, high)| (low..=high).contains(&bp.energy_level));
-        if let Some(band) = band {
-            bands[band].push(index);
-        }
-    });
-    let playlists = ENERGY_BANDS
-        .iter()
-        .zip(bands)
-        .map(|(&(name, ..), tracks)| (name.to_string(), tracks));
-    folder(Group::Energy.folder(), playlists)
-}
-
-/// Situation, Vibe, Component or Decade: a playlist per word, in the vocabulary's order, then
-/// any other word alphabetically.
-fn by_word(
-    group: Group,
-    blueprints: &[Option<&Cached>],
-    order: &[usize],
-    level: Level,
-) -> Option<Node> {
-    let (vocabulary, keep) = match group {
-        Group::Situation => (SITUATIONS, level.items()),
-        Group::Vibe => (VIBES, level.items()),
-        Group::Component => (COMPONENTS, level.items()),
-        _ => (DECADES, 1),
-    };
-    let mut lists: Vec<Named> = Vec::new();
-    each_blueprint(blueprints, order, |index, bp| {
-        let words = match group {
-            Group::Situation => &bp.situation_environment,
-            Group::Vibe => &bp.energy_vibe,
-            Group::Component => &bp.components,
-            _ => &bp.time_period,
-        };
-        for word in words.as_slice().iter().take(keep) {
-            add(&mut lists, word, index);
-        }
-    });
-    sort_by_vocabulary(&mut lists, vocabulary);
-    folder(group.folder(), lists)
-}
-
 /// `Genre/<Primary>/All <Primary>`, and a playlist per sub-genre with enough tracks.
-fn genres(blueprints: &[Option<&Cached>], order: &[usize], level: Level) -> Option<Node> {
-    let mut primaries: Vec<Named> = Vec::new();
-    let mut subs: Vec<(String, Vec<Named>)> = Vec::new();
-    each_blueprint(blueprints, order, |index, bp| {
-        add(&mut primaries, bp.primary_genre, index);
-        let at = match subs.iter().position(|(p, _)| p == bp.primary_genre) {
-            Some(at) => at,
-            None => {
-                subs.push((bp.primary_genre.to_string(), Vec::new()));
-                subs.len() - 1
-            }
-        };
-        for sub in bp.sub_genre.as_slice().iter().take(level.items()) {
-            add(&mut subs[at].1, sub, index);
-        }
-    });
+fn genres(mut primaries: Vec<Named>, mut subs: Vec<(String, Vec<Named>)>) -> Option<Node> {
     sort_by_vocabulary(&mut primaries, GENRES);
-    let children = primaries.into_iter().filter_map(|(primary, tracks)| {
-        let mut lists = vec![(format!("All {primary}"), tracks)];
-        if let Some((_, mut sub_lists)) = subs.iter().find(|(p, _)| *p == primary).cloned() {
-            sub_lists.retain(|(_, t)| t.len() >= MIN_SUB_GENRE_TRACKS);
-            sub_lists.sort_by_cached_key(|(name, _)| name.to_lowercase());
-            lists.extend(sub_lists);
-        }
-        folder(&primary, lists)
-    });
-    let children: Vec<Node> = children.collect();
+    let children: Vec<Node> = primaries
+        .into_iter()
+        .filter_map(|(primary, tracks)| {
+            let mut lists = vec![(format!("All {primary}"), tracks)];
+            if let Some(at) = subs.iter().position(|(p, _)| *p == primary) {
+                let mut sub_lists = std::mem::take(&mut subs[at].1);
+                sub_lists.retain(|(_, t)| t.len() >= MIN_SUB_GENRE_TRACKS);
+                sub_lists.sort_by_cached_key(|(name, _)| name.to_lowercase());
+                lists.extend(sub_lists);
+            }
+            folder(&primary, lists)
+        })
+        .collect();
     (!children.is_empty()).then(|| Node::Folder {
         name: Group::Genre.folder().to_string(),
         children,

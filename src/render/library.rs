@@ -14,7 +14,7 @@ use crate::cache::history::{Missing, Summary};
 use crate::cache::originals::{Remembered, TrackDigest};
 use crate::cache::{Cache, Cached};
 use crate::library::output::{Output, Pending};
-use crate::library::writer::{Edit, Splicer};
+use crate::library::writer::{splice_from, Edit, Splicer};
 use crate::library::{Field, Library};
 use crate::render::prepared::Prepared;
 use crate::render::{field_values, render_ref, written, written_by_taggenius, Level, WriteField};
@@ -31,7 +31,7 @@ pub struct RenderPlan<'a> {
     /// Edits past the last track (the playlist tree's), made with the tracks'.
     pub tail: &'a [Edit],
     /// The playlist folder written into the library, for the cache to know it as taggenius's.
-    pub playlist_folder: Option<&'a str>,
+    pub playlist_folder: Option<Vec<&'a [u8]>>,
 }
 
 /// Renders every track that has a blueprint, streaming the output a track at a time, remembers
@@ -57,17 +57,19 @@ pub fn render_and_write(
         fields: &fields,
         remembered,
         ids: &ids,
-        tail: plan.tail,
     };
     let mut pending = plan.output.begin()?;
-    let chunks = chunks(lib);
+    // The tracks are rendered up to the first edit past them; this thread writes the rest.
+    let tail_start = plan
+        .tail
+        .first()
+        .map_or(lib.bytes().len(), |e| e.range.start);
+    let chunks = chunks(lib, tail_start);
     let (originals, mut missing) = tracks.render_in_order(&chunks, &mut pending, plan.output)?;
     summary.missing.append(&mut missing);
-    if chunks.is_empty() {
-        let mut tail = plan.tail.to_vec();
-        crate::library::writer::splice_into(&mut pending, lib.bytes(), &mut tail)
-            .map_err(|e| pending_error(plan.output, e))?;
-    }
+    let rest_from = chunks.last().map_or(0, |(_, stretch)| stretch.end);
+    splice_from(&mut pending, lib.bytes(), rest_from, plan.tail)
+        .map_err(|e| pending_error(plan.output, e))?;
     summary.tracks = lib.tracks.len();
     summary.level = plan.level.name().to_string();
     summary.output = plan.output.describe();
@@ -89,8 +91,8 @@ fn record_run(
     // blueprint and leaves nothing new to remember only records itself, which need not wait
     // for the disk; the log then holds nothing but run records until a later checkpoint.
     let record = || {
-        if let Some(folder) = plan.playlist_folder {
-            cache.remember_playlist_folder(folder.as_bytes())?;
+        if let Some(folder) = &plan.playlist_folder {
+            cache.remember_playlist_folder(folder)?;
         }
         cache.record_run(plan.command, plan.library, summary)
     };
@@ -129,14 +131,15 @@ const RENDER_THREADS: usize = 2;
 
 /// The library's tracks in chunks, each with its stretch of the input: from its first track's
 /// first edit point to the next chunk's, the first from the start of the file and the last to
-/// its end. Every edit of a chunk's tracks falls inside its stretch.
-fn chunks(lib: &Library) -> Vec<(Range<usize>, Range<usize>)> {
+/// `end` (the file's end, or where edits past the tracks start). Every edit of a chunk's
+/// tracks falls inside its stretch.
+fn chunks(lib: &Library, end: usize) -> Vec<(Range<usize>, Range<usize>)> {
     let n = lib.tracks.len();
     let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
     let point = |k: usize| match starts.get(k) {
         Some(0) => 0,
         Some(&first) => lib.tracks[first].first_edit_point(),
-        None => lib.bytes().len(),
+        None => end,
     };
     (0..starts.len())
         .map(|k| {
@@ -172,7 +175,6 @@ struct TrackRenderer<'a> {
     fields: &'a [WriteField],
     remembered: &'a Remembered,
     ids: &'a [Cow<'a, str>],
-    tail: &'a [Edit],
 }
 
 impl TrackRenderer<'_> {
@@ -243,14 +245,6 @@ impl TrackRenderer<'_> {
             splicer.apply(&mut outcome.edits)?;
             originals.append(&mut outcome.originals);
             missing.extend(outcome.missing.map(|m| *m));
-        }
-        if stretch.end == self.prepared.library.bytes().len() {
-            let mut tail: Vec<Edit> = self
-                .tail
-                .iter()
-                .map(|e| e.shifted_back(stretch.start))
-                .collect();
-            splicer.apply(&mut tail)?;
         }
         splicer.finish()?;
         Ok(ChunkOutcome {
@@ -368,7 +362,7 @@ mod tests {
         }
         xml.push_str("</COLLECTION>\n</DJ_PLAYLISTS>\n");
         let lib = Library::parse("t", xml.into_bytes()).unwrap();
-        let chunks = chunks(&lib);
+        let chunks = chunks(&lib, lib.bytes().len());
         assert_eq!(chunks.len(), 3);
         assert_eq!(chunks[0].1.start, 0);
         assert_eq!(chunks[2].1.end, lib.bytes().len());

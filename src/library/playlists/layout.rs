@@ -10,28 +10,39 @@ use crate::library::playlists::xml::Style;
 use crate::library::playlists::PlaylistFormat;
 use crate::library::writer::Edit;
 
+/// The edits that write taggenius's folder, and which of them holds it, from which byte.
+pub(super) struct Placement {
+    pub(super) edits: Vec<Edit>,
+    pub(super) folder: usize,
+    pub(super) offset: usize,
+}
+
 impl Tree<'_> {
     /// The edit that puts `text` where taggenius's folder `index` stands.
-    pub(super) fn replace(&self, index: usize, text: &str, element: &str) -> Edit {
-        let bytes = match self.style.indent {
-            Some(_) => text.to_string(),
-            None => format!("{element}{}", self.style.newline),
-        };
-        Edit {
-            range: self.whole_lines(index),
-            bytes: bytes.into_bytes(),
+    pub(super) fn replace(&self, index: usize, text: String) -> Placement {
+        Placement {
+            edits: vec![Edit {
+                range: self.whole_lines(index),
+                bytes: text.into_bytes(),
+            }],
+            folder: 0,
+            offset: 0,
         }
     }
 
     /// The edits that add `text` as the root's last child.
-    pub(super) fn append(&self, root: usize, text: String) -> Result<Vec<Edit>> {
+    pub(super) fn append(&self, root: usize, text: String) -> Result<Placement> {
         let at = self.insert_point(root)?;
         let mut edits: Vec<Edit> = self.count_edit(root, 1).into_iter().collect();
         edits.push(Edit {
             range: at..at,
             bytes: text.into_bytes(),
         });
-        Ok(edits)
+        Ok(Placement {
+            folder: edits.len() - 1,
+            edits,
+            offset: 0,
+        })
     }
 
     /// The edits that open the root's empty children holder (`<NODE … />`) around `text`.
@@ -40,7 +51,7 @@ impl Tree<'_> {
         root: usize,
         text: &str,
         format: &dyn PlaylistFormat,
-    ) -> Result<Vec<Edit>> {
+    ) -> Result<Placement> {
         let node = &self.nodes[root];
         let end = node
             .holder_empty_end
@@ -48,18 +59,26 @@ impl Tree<'_> {
             .ok_or_else(|| anyhow::anyhow!("its playlist tree's root cannot be opened"))?;
         let holder = holder_name(format);
         let holder_start = node.children_start.unwrap_or(node.range.start);
-        let opened = match (&self.style.indent, self.indentation(holder_start)) {
+        let (opened, offset) = match (&self.style.indent, self.indentation(holder_start)) {
             (Some(_), Some(indent)) => {
-                format!(">{}{text}{indent}</{holder}>", self.style.newline)
+                let newline = self.style.newline;
+                (
+                    format!(">{newline}{text}{indent}</{holder}>"),
+                    1 + newline.len(),
+                )
             }
-            _ => format!(">{text}</{holder}>"),
+            _ => (format!(">{text}</{holder}>"), 1),
         };
         let mut edits: Vec<Edit> = self.count_edit(root, 1).into_iter().collect();
         edits.push(Edit {
             range: end - 2..end,
             bytes: opened.into_bytes(),
         });
-        Ok(edits)
+        Ok(Placement {
+            folder: edits.len() - 1,
+            edits,
+            offset,
+        })
     }
 
     /// The edit that makes the root's children holder an empty element again.

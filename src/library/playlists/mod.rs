@@ -9,6 +9,8 @@ pub mod scan;
 mod tree;
 pub mod xml;
 
+use std::ops::Range;
+
 use anyhow::Result;
 
 use crate::library::writer::Edit;
@@ -73,20 +75,35 @@ pub trait PlaylistFormat: Sync {
     fn entry_key(&self, bytes: &[u8], entry: &TrackEntry) -> Option<String>;
     /// A folder of `children`; `name_first` when the file writes a node's name first.
     fn folder(&self, name: &str, children: Vec<Xml>, name_first: bool) -> Xml;
-    /// A playlist of the tracks `keys` name; `path` is its names from the tree's root down.
-    fn playlist(&self, path: &[&str], keys: Vec<&str>, name_first: bool) -> Xml;
+    /// A playlist of `entries` (indices into the table of `entry_key`s, written through an
+    /// [`Xml::Repeated`]); `path` is its names from the tree's root down.
+    fn playlist(&self, path: &[&str], entries: Vec<u32>, name_first: bool) -> Xml;
 }
 
 /// What writing or removing the folder gives.
 #[derive(Debug, Default)]
 pub struct Placed {
     pub edits: Vec<Edit>,
-    /// The folder as written, from `<` to `>`, for the cache to know it by next time.
-    pub element: Option<String>,
+    /// Where the folder as written lies (from `<` to `>`): which edit, which bytes of it, and
+    /// whether the root was opened for it; for the cache to know it by next time.
+    written: Option<(usize, Range<usize>, bool)>,
     /// The name the folder has in the file.
     pub name: String,
     /// Something the user should hear of (a folder of theirs in the way).
     pub notice: Option<String>,
+}
+
+impl Placed {
+    /// The folder as written, from `<` to `>`, and a mark where the root was opened for it:
+    /// what the cache keeps a digest of, and what `ours` is later asked about.
+    pub fn folder(&self) -> Option<Vec<&[u8]>> {
+        let (edit, range, expanded) = self.written.clone()?;
+        let element = self.edits.get(edit)?.bytes.get(range)?;
+        Some(match expanded {
+            true => vec![element, EXPANDED.as_bytes()],
+            false => vec![element],
+        })
+    }
 }
 
 /// What goes into the folder.
@@ -115,12 +132,12 @@ pub fn place(
     lib: &Library,
     format: &dyn PlaylistFormat,
     content: Content,
-    ours: &dyn Fn(&[u8]) -> bool,
+    ours: &dyn Fn(&[&[u8]]) -> bool,
 ) -> Result<Placed> {
     let tree = Tree::read(lib, format)?;
     let root = tree.root()?;
     let mine = tree.ours(root, ours);
-    let children = tree.children_for(lib, format, &content, mine.map(|m| m.index));
+    let children = tree.children_for(format, &content, mine.map(|m| m.index));
     if children.is_empty() {
         return Ok(Placed::default());
     }
@@ -129,25 +146,32 @@ pub fn place(
         None => tree.free_name(root),
     };
     let folder = format.folder(&name, children, tree.name_first);
-    let text = tree.style_at(root, mine.map(|m| m.index)).write(&folder);
-    let element = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let text = tree
+        .style_at(root, mine.map(|m| m.index))
+        .write(&folder, &tree.keys);
+    // The folder from `<` to `>`: what the cache keeps a digest of.
+    let lead = text.len() - text.trim_start().len();
+    let element = lead..text.trim_end().len();
     let expanded = match mine {
         Some(mine) => mine.expanded,
         None => tree.nodes[root].children_end.is_none(),
     };
-    let mut edits = match mine {
-        Some(mine) => vec![tree.replace(mine.index, &text, element)],
+    let placement = match mine {
+        Some(mine) => tree.replace(mine.index, text),
         None if expanded => tree.expand(root, &text, format)?,
-        None => tree.append(root, text.clone())?,
+        None => tree.append(root, text)?,
     };
+    let mut edits = placement.edits;
+    let folder_at = edits[placement.folder].range.start;
     edits.sort_by_key(|e| e.range.start);
-    let remembered = match expanded {
-        true => format!("{element}{EXPANDED}"),
-        false => element.to_string(),
-    };
+    let folder = edits
+        .iter()
+        .position(|e| e.range.start == folder_at)
+        .unwrap_or(0);
+    let shift = placement.offset;
     Ok(Placed {
         edits,
-        element: Some(remembered),
+        written: Some((folder, element.start + shift..element.end + shift, expanded)),
         name,
         notice,
     })
@@ -158,7 +182,7 @@ pub fn place(
 pub fn remove(
     lib: &Library,
     format: &dyn PlaylistFormat,
-    ours: &dyn Fn(&[u8]) -> bool,
+    ours: &dyn Fn(&[&[u8]]) -> bool,
 ) -> Result<Vec<Edit>> {
     // A tree that cannot be read holds no folder taggenius wrote.
     let Ok(tree) = Tree::read(lib, format) else {

@@ -14,6 +14,8 @@ pub(super) struct Tree<'b> {
     pub(super) nodes: Vec<NodeSpan>,
     pub(super) style: Style,
     pub(super) name_first: bool,
+    /// How a playlist entry names each track of the library, by index.
+    pub(super) keys: Vec<Option<String>>,
 }
 
 impl<'b> Tree<'b> {
@@ -36,6 +38,11 @@ impl<'b> Tree<'b> {
                 indent: None,
             },
             name_first,
+            keys: lib
+                .tracks
+                .iter()
+                .map(|e| format.entry_key(bytes, e))
+                .collect(),
         };
         if let Ok(root) = tree.root() {
             tree.style = tree.style_at(root, None);
@@ -63,14 +70,14 @@ impl<'b> Tree<'b> {
     }
 
     /// `Some` when taggenius wrote the node, with whether it opened the root for it.
-    pub(super) fn mine(&self, index: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<Mine> {
+    pub(super) fn mine(&self, index: usize, ours: &dyn Fn(&[&[u8]]) -> bool) -> Option<Mine> {
         let node = &self.nodes[index];
         if !node.name.starts_with(FOLDER) {
             return None;
         }
         let bytes = &self.bytes[node.range.clone()];
-        let expanded = || ours(&[bytes, EXPANDED.as_bytes()].concat());
-        match ours(bytes) {
+        let expanded = || ours(&[bytes, EXPANDED.as_bytes()]);
+        match ours(&[bytes]) {
             true => Some(Mine {
                 index,
                 expanded: false,
@@ -83,7 +90,7 @@ impl<'b> Tree<'b> {
     }
 
     /// The folder taggenius wrote among the root's children, if any (the last, if several).
-    pub(super) fn ours(&self, root: usize, ours: &dyn Fn(&[u8]) -> bool) -> Option<Mine> {
+    pub(super) fn ours(&self, root: usize, ours: &dyn Fn(&[&[u8]]) -> bool) -> Option<Mine> {
         self.children(root)
             .filter_map(|i| self.mine(i, ours))
             .last()
@@ -93,23 +100,22 @@ impl<'b> Tree<'b> {
     /// the old folder with one query playlist put in.
     pub(super) fn children_for(
         &self,
-        lib: &Library,
         format: &dyn PlaylistFormat,
         content: &Content,
         mine: Option<usize>,
     ) -> Vec<Xml> {
         match (content, mine) {
             (Content::Groups(node), _) => {
-                let mut children = self.generated(lib, format, node, &[FOLDER]);
+                let mut children = self.generated(format, node, &[FOLDER]);
                 let queries = mine.and_then(|m| self.child_named(m, QUERIES));
                 children.extend(queries.map(|q| self.raw(q)));
                 children
             }
             (Content::Query(node), None) => {
-                let query = self.generated(lib, format, node, &[FOLDER, QUERIES]);
+                let query = self.generated(format, node, &[FOLDER, QUERIES]);
                 vec![format.folder(QUERIES, query, self.name_first)]
             }
-            (Content::Query(node), Some(mine)) => self.with_query(lib, format, mine, node),
+            (Content::Query(node), Some(mine)) => self.with_query(format, mine, node),
         }
     }
 
@@ -137,23 +143,17 @@ impl<'b> Tree<'b> {
     /// The generated playlists of `node`'s children, under the path `above`.
     pub(super) fn generated(
         &self,
-        lib: &Library,
         format: &dyn PlaylistFormat,
         node: &Node,
         above: &[&str],
     ) -> Vec<Xml> {
-        let keys: Vec<Option<String>> = lib
-            .tracks
-            .iter()
-            .map(|e| format.entry_key(lib.bytes(), e))
-            .collect();
         let mut path: Vec<&str> = above.to_vec();
         match node {
             Node::Folder { children, .. } => children
                 .iter()
-                .filter_map(|child| to_xml(format, child, &mut path, &keys, self.name_first))
+                .filter_map(|child| to_xml(format, child, &mut path, &self.keys, self.name_first))
                 .collect(),
-            Node::Playlist { .. } => to_xml(format, node, &mut path, &keys, self.name_first)
+            Node::Playlist { .. } => to_xml(format, node, &mut path, &self.keys, self.name_first)
                 .into_iter()
                 .collect(),
         }
@@ -163,12 +163,11 @@ impl<'b> Tree<'b> {
     /// Queries folder, replacing one of the same name.
     pub(super) fn with_query(
         &self,
-        lib: &Library,
         format: &dyn PlaylistFormat,
         mine: usize,
         node: &Node,
     ) -> Vec<Xml> {
-        let query = self.generated(lib, format, node, &[FOLDER, QUERIES]);
+        let query = self.generated(format, node, &[FOLDER, QUERIES]);
         let mut children: Vec<Xml> = self
             .children(mine)
             .filter(|&i| self.nodes[i].name != QUERIES)
@@ -201,9 +200,10 @@ fn to_xml<'n>(
     path.push(node.name());
     let xml = match node {
         Node::Playlist { tracks, .. } => {
-            let entries: Vec<&str> = tracks
+            let entries: Vec<u32> = tracks
                 .iter()
-                .filter_map(|&i| keys.get(i).and_then(|k| k.as_deref()))
+                .filter(|&&i| keys.get(i).is_some_and(Option::is_some))
+                .map(|&i| i as u32)
                 .collect();
             (!entries.is_empty()).then(|| format.playlist(path, entries, name_first))
         }

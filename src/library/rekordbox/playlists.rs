@@ -2,7 +2,7 @@
 //! Name=… KeyType="0" Entries=…>` playlists of `<TRACK Key="TrackID"/>`, under ROOT.
 
 use crate::library::playlists::scan::Shape;
-use crate::library::playlists::xml::Xml;
+use crate::library::playlists::xml::{Xml, KEY_SLOT};
 use crate::library::playlists::PlaylistFormat;
 use crate::library::rekordbox::Rekordbox;
 use crate::library::writer::escape;
@@ -29,14 +29,19 @@ impl PlaylistFormat for Rekordbox {
         Xml::element(open, "</NODE>", children)
     }
 
-    fn playlist(&self, path: &[&str], keys: Vec<&str>, name_first: bool) -> Xml {
+    fn playlist(&self, path: &[&str], entries: Vec<u32>, name_first: bool) -> Xml {
         let name = path.last().copied().unwrap_or_default();
-        let entries = format!("KeyType=\"0\" Entries=\"{}\"", keys.len());
-        let tracks = keys
-            .into_iter()
-            .map(|key| Xml::element(format!("<TRACK Key=\"{key}\"/>"), "", Vec::new()))
-            .collect();
-        Xml::element(node(name, "1", &entries, name_first), "</NODE>", tracks)
+        let counted = format!("KeyType=\"0\" Entries=\"{}\"", entries.len());
+        let track = Xml::element(format!("<TRACK Key=\"{KEY_SLOT}\"/>"), "", Vec::new());
+        let tracks = Xml::Repeated {
+            template: Box::new(track),
+            keys: entries,
+        };
+        Xml::element(
+            node(name, "1", &counted, name_first),
+            "</NODE>",
+            vec![tracks],
+        )
     }
 }
 

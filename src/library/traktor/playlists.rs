@@ -3,7 +3,7 @@
 //! `<ENTRY><PRIMARYKEY TYPE="TRACK" KEY="VOLUME/:DIR/:FILE"></PRIMARYKEY></ENTRY>`, under $ROOT.
 
 use crate::library::playlists::scan::Shape;
-use crate::library::playlists::xml::Xml;
+use crate::library::playlists::xml::{Xml, KEY_SLOT};
 use crate::library::playlists::PlaylistFormat;
 use crate::library::traktor::{traktor_escape, Traktor};
 use crate::library::{Field, TrackEntry};
@@ -40,27 +40,25 @@ impl PlaylistFormat for Traktor {
         Xml::element(open, "</NODE>", vec![subnodes])
     }
 
-    fn playlist(&self, path: &[&str], keys: Vec<&str>, _name_first: bool) -> Xml {
+    fn playlist(&self, path: &[&str], entries: Vec<u32>, _name_first: bool) -> Xml {
         let name = path.last().copied().unwrap_or_default();
-        let entries = keys
-            .iter()
-            .map(|key| {
-                let primary = Xml::element(
-                    format!("<PRIMARYKEY TYPE=\"TRACK\" KEY=\"{key}\">"),
-                    "</PRIMARYKEY>",
-                    Vec::new(),
-                );
-                Xml::element("<ENTRY>".into(), "</ENTRY>", vec![primary])
-            })
-            .collect();
+        let primary = Xml::element(
+            format!("<PRIMARYKEY TYPE=\"TRACK\" KEY=\"{KEY_SLOT}\">"),
+            "</PRIMARYKEY>",
+            Vec::new(),
+        );
+        let count = entries.len();
+        let entries = Xml::Repeated {
+            template: Box::new(Xml::element("<ENTRY>".into(), "</ENTRY>", vec![primary])),
+            keys: entries,
+        };
         let list = Xml::element(
             format!(
-                "<PLAYLIST ENTRIES=\"{}\" TYPE=\"LIST\" UUID=\"{}\">",
-                keys.len(),
+                "<PLAYLIST ENTRIES=\"{count}\" TYPE=\"LIST\" UUID=\"{}\">",
                 uuid(path)
             ),
             "</PLAYLIST>",
-            entries,
+            vec![entries],
         );
         let open = format!(
             "<NODE TYPE=\"PLAYLIST\" NAME=\"{}\">",
