@@ -362,3 +362,54 @@ fn virtualdj_playlists_are_m3u8_files_replaced_and_cleared() {
         "the user's folder went"
     );
 }
+
+#[test]
+fn pyrekordbox_reads_every_playlist_taggenius_writes() {
+    let Some(files) = real_exports() else {
+        return;
+    };
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import pyrekordbox"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 with pyrekordbox is absent (pip install pyrekordbox)");
+        return;
+    }
+    let mock = Mock::ok();
+    let sb = Sandbox::new();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/pyrekordbox_check.py");
+    for file in files {
+        sb.copy(&file, "lib.xml");
+        let out = mock.run(
+            &sb,
+            &[
+                "tag",
+                "lib.xml",
+                "-q",
+                "--playlists",
+                "--level",
+                "detailed",
+                "-o",
+                "tagged.xml",
+            ],
+        );
+        assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
+        let out = std::process::Command::new("python3")
+            .arg(&script)
+            .arg(sb.path("tagged.xml"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            text(&out.stderr)
+        );
+        let read: usize = text(&out.stdout).trim().parse().unwrap();
+        assert!(
+            read >= 5,
+            "{}: pyrekordbox read {read} playlists",
+            file.display()
+        );
+    }
+}
