@@ -208,6 +208,7 @@ REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 WARM_ROWS=()
 RANGE_ROWS=()
 FORMAT_ROWS=()
+QUERY_ROWS=()
 
 for N in $SIZES; do
     LIB="$OUT/lib-$N.xml"
@@ -268,6 +269,30 @@ for N in $SIZES; do
     WARM_ROWS+=("| $N | $MB | $GEN_S | $PRIME_S | $CACHED / $TRACKS | $(calc "$TG_S" 3) | $(calc "$TG_RSS / 1024" 1) \
 | $(calc "$N / $TG_S" 0) | $(calc "$BYTES / 1e6 / $TG_S" 1) | $(calc "$PEER_S" 3) \
 | $(calc "$PEER_RSS / 1024" 1) | $(calc "$PEER_S / $TG_S" 1)× |")
+
+    # Playlists and queries on the same library and cache: a re-render that also writes the
+    # default playlist groups, one with all six, and a `find` that prints what it matches.
+    for QUERY in "playlists" "all-playlists" "find"; do
+        q_walls=() q_rss=()
+        for ((i = 1; i <= REPS; i++)); do
+            sync
+            case $QUERY in
+                playlists) args=(retag "$LIB" --level detailed --playlists -o "$OUT/lists-$N.xml" --quiet) ;;
+                all-playlists) args=(retag "$LIB" --level detailed
+                    --playlists=energy,situation,genre,vibe,decade,component -o "$OUT/lists-$N.xml" --quiet) ;;
+                find) args=(find "$LIB" --situation "Peak Hour" --energy 7-10) ;;
+            esac
+            run_timed "0" "$QUERY-$N" env TAGGENIUS_DB="$DB" "$BIN" "${args[@]}"
+            q_walls+=("$T_WALL")
+            q_rss+=("$T_RSS")
+        done
+        case $QUERY in
+            playlists) WHAT="\`retag --level detailed --playlists\` (energy, situation, genre)" ;;
+            all-playlists) WHAT="\`retag --level detailed --playlists=energy,situation,genre,vibe,decade,component\`" ;;
+            find) WHAT="\`find --situation 'Peak Hour' --energy 7-10\` ($(wc -l <"$OUT/find-$N.stdout") matches)" ;;
+        esac
+        QUERY_ROWS+=("| $N | $WHAT | $(calc "$(median "${q_walls[@]}")" 3) | $(calc "$(median "${q_rss[@]}") / 1024" 1) |")
+    done
 
     # The same tracks as a Traktor collection and as a VirtualDJ database, primed and
     # re-rendered the same way.
@@ -362,6 +387,12 @@ COLD_RATIO=$(calc "${COLD_WALL[cold-serial]} / ${COLD_WALL[cold-default]}" 1)
     echo "| format | tracks | file MB | retag s | RSS MB | RSS limit MB (1.5 × file + 30) | rekordbox retag s | / rekordbox |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${FORMAT_ROWS[@]}"
+    echo
+    echo "## Playlists and find on the same library and cache (median of $REPS)"
+    echo
+    echo "| tracks | run | s | RSS MiB |"
+    echo "|---:|---|---:|---:|"
+    printf '%s\n' "${QUERY_ROWS[@]}"
     echo
     echo "## Cold tag against the mock OpenAI server"
     echo
