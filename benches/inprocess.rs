@@ -53,7 +53,7 @@ fn fold_cache_key() -> String {
 #[divan::bench]
 fn render_detailed(bencher: Bencher) {
     let blueprint = Blueprint::from_json(BLUEPRINT).expect("valid blueprint");
-    bencher.bench(|| render(black_box(&blueprint), Level::Detailed));
+    bencher.bench(|| render(black_box(&blueprint), Level::DETAILED));
 }
 
 #[divan::bench(args = [1, 1000])]

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::error::UsageError;
 use crate::library::output::Target;
 use crate::playlists::Group;
+use crate::render::look::Look;
 use crate::render::{Level, WriteField};
 
 #[derive(Debug, Parser)]
@@ -22,6 +23,19 @@ pub struct Cli {
     /// Cache file [env: TAGGENIUS_DB; default: <data dir>/taggenius/cache.sqlite3]
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// Config file [env: TAGGENIUS_CONFIG; default: <config dir>/taggenius/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Colour on stderr: auto (a terminal, and NO_COLOR unset), always or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +51,11 @@ pub enum Command {
     /// Inspect, export or import the blueprint cache
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Where the config file is, write a commented one, or show every setting and its source
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the man page (roff)
+    Man,
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -52,23 +71,30 @@ pub enum ProviderChoice {
 
 #[derive(Debug, Args, Clone)]
 pub struct RenderArgs {
-    /// Detail level to render
-    #[arg(long, value_enum, default_value_t = Level::Recommended)]
-    pub level: Level,
+    /// Detail level: essential, recommended, detailed, or one of config.toml's [levels]
+    /// [default: recommended]
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+    /// Whether the playlist groups came from config.toml rather than a flag: a library that
+    /// keeps no playlists then simply gets none.
+    #[arg(skip)]
+    pub playlists_from_config: bool,
+    /// The level resolved from --level, config.toml and the default.
+    #[arg(skip)]
+    pub chosen_level: Level,
+    /// Renames and the block template from config.toml.
+    #[arg(skip)]
+    pub look: Look,
     /// Output library ("-" for standard output) [default: <stem>.tagged.<ext> beside the input]
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<String>,
     /// Write over the input library, after keeping a backup of it beside it
     #[arg(long, conflicts_with = "output")]
     pub in_place: bool,
-    /// Fields to write, comma-separated
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "genre,comments"
-    )]
-    pub write: Vec<WriteField>,
+    /// Fields to write, comma-separated (genre, comments, comment2, colour, rating)
+    /// [default: genre,comments]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub write: Option<Vec<WriteField>>,
     /// Add a `taggenius` folder of playlists built from the tags to the library's playlists
     /// (GROUPS from energy, situation, genre, vibe, decade, component)
     #[arg(
@@ -94,6 +120,13 @@ pub struct RenderArgs {
 }
 
 impl RenderArgs {
+    /// The fields to write: `--write`, config.toml's, or genre and comments.
+    pub fn fields(&self) -> &[WriteField] {
+        self.write
+            .as_deref()
+            .unwrap_or(crate::render::DEFAULT_WRITE)
+    }
+
     /// The playlist groups asked for: `--playlists`, or the default ones for `--playlists-dir`.
     pub fn playlist_groups(&self) -> Option<Vec<Group>> {
         match (&self.playlists, &self.playlists_dir) {
@@ -136,12 +169,12 @@ pub struct TagArgs {
     /// openai (any OpenAI-compatible server) when a key or base URL is set, else local
     #[arg(long, value_enum)]
     pub provider: Option<ProviderChoice>,
-    /// Requests in flight at once
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
-    /// Tracks per request
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=100))]
-    pub batch: u16,
+    /// Requests in flight at once [default: 4]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// Tracks per request [default: 20]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub batch: Option<u16>,
     /// Model [env: TAGGENIUS_MODEL; default: gpt-4o-mini]
     #[arg(long)]
     pub model: Option<String>,
@@ -154,15 +187,18 @@ pub struct TagArgs {
     /// Stop fetching before the estimated spend passes this many US dollars
     #[arg(long, value_name = "USD")]
     pub budget: Option<f64>,
+    /// config.toml's `api_key_command`, run when no key is given.
+    #[arg(skip)]
+    pub key_command: Option<String>,
     /// API key [env: OPENAI_API_KEY]
     #[arg(long, value_name = "KEY", hide_env_values = true)]
     pub api_key: Option<String>,
     /// OpenAI-compatible server [env: OPENAI_BASE_URL; default: https://api.openai.com/v1]
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Seconds before one request is given up and retried
-    #[arg(long, default_value_t = 120)]
-    pub timeout: u64,
+    /// Seconds before one request is given up and retried [default: 120]
+    #[arg(long)]
+    pub timeout: Option<u64>,
     /// Price override in USD per 1M tokens: INPUT,OUTPUT (for models not in the table)
     #[arg(long, value_name = "IN,OUT")]
     pub price: Option<String>,
@@ -191,6 +227,9 @@ pub struct ClearArgs {
     pub playlists_dir: Option<PathBuf>,
     #[arg(short, long)]
     pub quiet: bool,
+    /// The block template from config.toml, to know blocks written with it.
+    #[arg(skip)]
+    pub look: Look,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +281,9 @@ pub struct FindArgs {
     /// For VirtualDJ: write --playlist as taggenius/Queries/NAME.m3u8 under DIR
     #[arg(long, value_name = "DIR", requires = "playlist")]
     pub playlists_dir: Option<PathBuf>,
+    /// Renames from config.toml, applied to what is printed and to the filters.
+    #[arg(skip)]
+    pub look: Look,
 }
 
 impl FindArgs {
@@ -259,6 +301,16 @@ impl FindArgs {
             harmonic: self.harmonic,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// The config file's path
+    Path,
+    /// Write a commented template there (never over an existing file)
+    Init,
+    /// Every effective setting and where it came from
+    Show,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,9 @@
 pub mod blueprint;
 pub mod cache;
 pub mod cli;
+pub mod color;
 mod commands;
+pub mod config;
 pub mod error;
 pub mod library;
 pub mod playlists;
@@ -17,9 +19,16 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
+use crate::config::Config;
 
 /// Runs one command and returns its exit code.
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(mut cli: Cli) -> Result<u8> {
+    color::choose(cli.color);
+    if let Command::Config(command) = &cli.command {
+        return commands::config::run(command, &cli);
+    }
+    let config = Config::load(cli.config.as_deref())?;
+    config::apply(&mut cli, &config)?;
     let db = match cli.db.clone() {
         Some(db) => db,
         None => match std::env::var_os("TAGGENIUS_DB").filter(|v| !v.is_empty()) {
@@ -33,6 +42,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Clear(args) => commands::clear::run(args, &db),
         Command::Find(args) => commands::find::run(args, &db),
         Command::Cache(command) => commands::cache::run(command, &db),
+        Command::Config(_) => Ok(0),
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
+            Ok(0)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

@@ -1,5 +1,7 @@
-//! The playlist folders taggenius wrote into libraries, known by the digest of their bytes: a
-//! folder named `taggenius` whose bytes are not among them is the user's, and is left alone.
+//! What taggenius wrote that it must know again later: the playlist folders it wrote into
+//! libraries, by the digest of their bytes (a folder named `taggenius` whose bytes are not
+//! among them is the user's, and is left alone), and the block templates it wrote with (a
+//! block of an older template is still taggenius's to replace or clear).
 
 use std::hash::Hasher;
 
@@ -9,11 +11,14 @@ use rustc_hash::FxHashSet;
 
 use crate::cache::digest::DigestHasher;
 use crate::cache::{now, Cache};
+use crate::render::look::Template;
 
 /// Created when a cache is opened; older releases leave a table they do not know alone, so the
 /// schema's version stays as it is.
-pub(crate) const TABLE: &str =
-    "CREATE TABLE IF NOT EXISTS playlist_folders (digest INTEGER PRIMARY KEY, written_at INTEGER NOT NULL)";
+pub(crate) const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS playlist_folders (digest INTEGER PRIMARY KEY, written_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS block_templates (template TEXT PRIMARY KEY, first_used INTEGER NOT NULL);
+";
 
 /// The digest kept of a folder: of its bytes from `<` to `>` (and a mark, as a second part,
 /// where it opened an empty root).
@@ -43,6 +48,25 @@ impl Cache {
             params![folder_digest(parts), now()],
         )?;
         Ok(())
+    }
+
+    pub fn remember_block_template(&self, template: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO block_templates (template, first_used) VALUES (?1, ?2)",
+            params![template, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Every block template written with so far.
+    pub fn block_templates(&self) -> Result<Vec<Template>> {
+        let mut stmt = self.conn.prepare("SELECT template FROM block_templates")?;
+        let texts = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let texts: Vec<String> = texts.collect::<rusqlite::Result<_>>()?;
+        Ok(texts
+            .iter()
+            .filter_map(|t| Template::parse(t).ok())
+            .collect())
     }
 
     pub fn playlist_folders(&self) -> Result<KnownFolders> {

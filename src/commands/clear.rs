@@ -12,6 +12,7 @@ use crate::library::playlists;
 use crate::library::writer::Edit;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
 use crate::playlists::m3u;
+use crate::render::look::Look;
 use crate::render::prepared::Prepared;
 use crate::render::{find_block, user_comment};
 
@@ -27,6 +28,8 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let prepared = Prepared::new(Library::read(&args.library)?);
     let cache = Cache::open(db)?;
     let originals = cache.originals()?;
+    let mut look = args.look.clone();
+    look.known = cache.block_templates()?;
     let lib = &prepared.library;
     let none = Originals::new();
     let mut edits = Vec::new();
@@ -34,7 +37,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     for (entry, id) in lib.tracks.iter().zip(prepared.track_ids()) {
         let remembered = originals.get(id.as_ref()).unwrap_or(&none);
         let before = edits.len();
-        restore_track(lib, entry, remembered, &mut edits);
+        restore_track(lib, entry, remembered, &look, &mut edits);
         if edits.len() > before {
             cleared += 1;
         }
@@ -68,7 +71,13 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     Ok(0)
 }
 
-fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edits: &mut Vec<Edit>) {
+fn restore_track(
+    lib: &Library,
+    entry: &TrackEntry,
+    remembered: &Originals,
+    look: &Look,
+    edits: &mut Vec<Edit>,
+) {
     let mut restores: Vec<(Field, Option<&[u8]>)> = Vec::new();
     let mut sets = Vec::new();
     for field in [Field::Genre, Field::Colour, Field::Rating] {
@@ -81,10 +90,10 @@ fn restore_track(lib: &Library, entry: &TrackEntry, remembered: &Originals, edit
     }
     for field in [Field::Comments, Field::Comment2] {
         let comment = lib.value(entry, field);
-        if find_block(&comment).is_none() {
+        if find_block(&comment, look).is_none() {
             continue;
         }
-        let user = user_comment(&comment);
+        let user = user_comment(&comment, look);
         match remembered.get(field.stored_name()) {
             // The exact original bytes, entity spellings and all, when the user text is
             // unchanged (tagging trims the white space that ended it).

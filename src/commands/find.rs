@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 
+use crate::blueprint::{BlueprintRef, Words};
 use crate::cache::{Cache, Cached};
 use crate::cli::FindArgs;
 use crate::error::UsageError;
@@ -17,23 +18,24 @@ use crate::playlists::m3u;
 use crate::playlists::order::{bpm, playing_order};
 use crate::query::keys::Key;
 use crate::query::Filters;
+use crate::render::look::Renames;
 use crate::render::prepared::Prepared;
 
 /// A matching track as `--json` prints it.
 #[derive(Serialize)]
-struct Row<'a> {
+struct Row {
     artist: String,
     title: String,
     energy: u8,
     bpm: Option<f64>,
     key: String,
     camelot: Option<String>,
-    genre: &'a str,
-    sub_genre: Vec<&'a str>,
-    situation: Vec<&'a str>,
-    vibe: Vec<&'a str>,
-    components: Vec<&'a str>,
-    decade: Option<&'a str>,
+    genre: String,
+    sub_genre: Vec<String>,
+    situation: Vec<String>,
+    vibe: Vec<String>,
+    components: Vec<String>,
+    decade: Option<String>,
     location: String,
 }
 
@@ -59,13 +61,15 @@ pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
         .into_iter()
         .filter(|&i| {
             let (tempo, key) = (bpm(lib, i), key_of(lib, i));
-            let pass = |c: &Cached| c.with_blueprint(|bp| filters.matches(bp, tempo, key));
+            let pass = |c: &Cached| {
+                c.with_blueprint(|bp| filters.matches(bp, tempo, key, &args.look.renames))
+            };
             blueprints[i].and_then(pass).unwrap_or(false)
         })
         .collect();
     let to_stdout = matches!(output, Some(Output::Stdout));
     if !to_stdout {
-        print(lib, &blueprints, &matched, args.json)?;
+        print(lib, &blueprints, &matched, args.json, &args.look.renames)?;
     }
     if let (Some(name), Some(output)) = (&args.playlist, &output) {
         write_playlist(&cache, &prepared, name, matched, output, args)?;
@@ -101,17 +105,19 @@ fn print(
     blueprints: &[Option<&Cached>],
     matched: &[usize],
     json: bool,
+    renames: &Renames,
 ) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         let rows: Vec<String> = matched
             .iter()
-            .filter_map(|&i| blueprints[i]?.with_blueprint(|bp| json_row(lib, i, bp)))
+            .filter_map(|&i| blueprints[i]?.with_blueprint(|bp| json_row(lib, i, bp, renames)))
             .collect::<Result<_>>()?;
         writeln!(out, "[{}]", rows.join(","))?;
     } else {
         for &i in matched {
-            let line = blueprints[i].and_then(|c| c.with_blueprint(|bp| text_row(lib, i, bp)));
+            let line =
+                blueprints[i].and_then(|c| c.with_blueprint(|bp| text_row(lib, i, bp, renames)));
             if let Some(line) = line {
                 writeln!(out, "{line}")?;
             }
@@ -122,7 +128,7 @@ fn print(
 }
 
 /// `artist – title`, energy, BPM, key and genre, separated by tabs (for `cut` and `awk`).
-fn text_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) -> String {
+fn text_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -> String {
     let entry = &lib.tracks[index];
     let (artist, title) = lib.artist_and_title(entry);
     let who = if artist.is_empty() {
@@ -135,10 +141,10 @@ fn text_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) ->
     });
     let key = lib.value(entry, Field::Key).trim().to_string();
     let key = if key.is_empty() { "-".to_string() } else { key };
-    let mut genre = bp.primary_genre.to_string();
+    let mut genre = renames.word(bp.primary_genre).to_string();
     for sub in bp.sub_genre.as_slice() {
         genre.push_str(", ");
-        genre.push_str(sub);
+        genre.push_str(renames.word(sub));
     }
     let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
     format!(
@@ -150,7 +156,13 @@ fn text_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) ->
     )
 }
 
-fn json_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) -> Result<String> {
+fn json_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -> Result<String> {
+    let words = |w: &Words<'_>| -> Vec<String> {
+        w.as_slice()
+            .iter()
+            .map(|x| renames.word(x).to_string())
+            .collect()
+    };
     let entry = &lib.tracks[index];
     let (artist, title) = lib.artist_and_title(entry);
     let key = lib.value(entry, Field::Key).trim().to_string();
@@ -161,12 +173,12 @@ fn json_row(lib: &Library, index: usize, bp: &crate::blueprint::BlueprintRef) ->
         bpm: bpm(lib, index).map(|b| (b * 100.0).round() / 100.0),
         camelot: Key::parse(&key).map(Key::camelot),
         key,
-        genre: bp.primary_genre,
-        sub_genre: bp.sub_genre.as_slice().to_vec(),
-        situation: bp.situation_environment.as_slice().to_vec(),
-        vibe: bp.energy_vibe.as_slice().to_vec(),
-        components: bp.components.as_slice().to_vec(),
-        decade: bp.time_period.as_slice().first().copied(),
+        genre: renames.word(bp.primary_genre).to_string(),
+        sub_genre: words(&bp.sub_genre),
+        situation: words(&bp.situation_environment),
+        vibe: words(&bp.energy_vibe),
+        components: words(&bp.components),
+        decade: words(&bp.time_period).into_iter().next(),
         location: lib.value(entry, Field::Location).into_owned(),
     };
     Ok(serde_json::to_string(&row)?)

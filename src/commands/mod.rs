@@ -2,6 +2,7 @@
 
 pub(crate) mod cache;
 pub(crate) mod clear;
+pub(crate) mod config;
 mod dry_run;
 pub(crate) mod find;
 mod playlists;

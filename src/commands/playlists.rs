@@ -50,7 +50,7 @@ pub fn check(format: &dyn Format, args: &RenderArgs) -> Result<(), UsageError> {
             "--playlists-dir writes .m3u8 files for VirtualDJ; a {} keeps its playlists inside it: use --playlists",
             format.name()
         ))),
-        (false, None, Some(_)) => Err(UsageError(format!(
+        (false, None, Some(_)) if !args.playlists_from_config => Err(UsageError(format!(
             "a {} keeps no playlists inside it: add --playlists-dir DIR (VirtualDJ's Playlists folder) to write them as .m3u8 files there",
             format.name()
         ))),
@@ -70,7 +70,13 @@ pub fn plan(
     };
     let lib = &prepared.library;
     let order = playing_order(lib, blueprints);
-    let Some(node) = build(blueprints, &order, args.level, &groups) else {
+    let Some(node) = build(
+        blueprints,
+        &order,
+        &args.chosen_level,
+        &args.look.renames,
+        &groups,
+    ) else {
         return Ok(Planned::Nothing);
     };
     if let Some(dir) = &args.playlists_dir {

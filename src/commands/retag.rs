@@ -53,7 +53,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         (Library::read(&library).map(Prepared::new), preloaded.join())
     });
     let prepared = prepared?;
-    check_writable(prepared.library.format(), &args.render.write)?;
+    check_writable(prepared.library.format(), args.render.fields())?;
     playlists::check(prepared.library.format(), &args.render)?;
     let (remembered, all) =
         preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
@@ -68,13 +68,16 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         saved_usd: cache.saving(cached)?,
         ..Summary::default()
     };
+    let mut look = args.render.look.clone();
+    look.known = cache.block_templates()?;
     let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
     let plan = RenderPlan {
-        level: args.render.level,
-        fields: &args.render.write,
+        level: args.render.chosen_level,
+        fields: args.render.fields(),
         output: &output,
         command: "retag",
         library: None,
+        look: &look,
         tail: planned.tail(),
         playlist_folder: planned.folder(),
     };

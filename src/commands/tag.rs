@@ -28,7 +28,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let provider = Provider::from_args(args)?;
     let output = Output::choose(&args.library, args.render.target(), "tagged")?;
     let prepared = Prepared::new(Library::read(&args.library)?);
-    check_writable(prepared.library.format(), &args.render.write)?;
+    check_writable(prepared.library.format(), args.render.fields())?;
     playlists::check(prepared.library.format(), &args.render)?;
     let cache = if args.dry_run && !db.exists() {
         Cache::in_memory()?
@@ -59,13 +59,16 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let reasons = ask(args, &provider, &cache, &wanted, &mut found, &mut summary)?;
     let library = remembered_path(&args.library);
     let blueprints = prepared.blueprints(&found);
+    let mut look = args.render.look.clone();
+    look.known = cache.block_templates()?;
     let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
     let plan = RenderPlan {
-        level: args.render.level,
-        fields: &args.render.write,
+        level: args.render.chosen_level,
+        fields: args.render.fields(),
         output: &output,
         command: "tag",
         library: library.as_deref(),
+        look: &look,
         tail: planned.tail(),
         playlist_folder: planned.folder(),
     };

@@ -10,6 +10,7 @@ use clap::ValueEnum;
 use crate::blueprint::{BlueprintRef, COMPONENTS, DECADES, GENRES, SITUATIONS, VIBES};
 use crate::cache::Cached;
 pub use crate::library::playlists::{Node, FOLDER, QUERIES};
+use crate::render::look::Renames;
 use crate::render::Level;
 
 /// A sub-genre gets a playlist of its own once it holds this many tracks.
@@ -55,7 +56,8 @@ const ENERGY_BANDS: [(&str, u8, u8); 5] = [
 pub fn build(
     blueprints: &[Option<&Cached>],
     order: &[usize],
-    level: Level,
+    level: &Level,
+    renames: &Renames,
     groups: &[Group],
 ) -> Option<Node> {
     // One pass over the blueprints fills every group: reading a blueprint is most of the work.
@@ -63,7 +65,9 @@ pub fn build(
     for &index in order {
         if let Some(cached) = blueprints.get(index).copied().flatten() {
             cached.with_blueprint(|bp| {
-                gatherings.iter_mut().for_each(|g| g.take(index, bp, level));
+                gatherings
+                    .iter_mut()
+                    .for_each(|g| g.take(index, bp, level, renames));
             });
         }
     }
@@ -106,7 +110,7 @@ impl Gathering {
         }
     }
 
-    fn take(&mut self, index: usize, bp: &BlueprintRef, level: Level) {
+    fn take(&mut self, index: usize, bp: &BlueprintRef, level: &Level, renames: &Renames) {
         match self {
             Gathering::Energy(bands) => {
                 let band = ENERGY_BANDS
@@ -118,26 +122,27 @@ impl Gathering {
             }
             Gathering::Words(group, lists) => {
                 let (words, keep) = match group {
-                    Group::Situation => (&bp.situation_environment, level.items()),
-                    Group::Vibe => (&bp.energy_vibe, level.items()),
-                    Group::Component => (&bp.components, level.items()),
-                    _ => (&bp.time_period, 1),
+                    Group::Situation => (&bp.situation_environment, level.situation),
+                    Group::Vibe => (&bp.energy_vibe, level.energy_vibe),
+                    Group::Component => (&bp.components, level.components),
+                    _ => (&bp.time_period, level.time_period),
                 };
                 for word in words.as_slice().iter().take(keep) {
-                    add(lists, word, index);
+                    add(lists, renames.word(word), index);
                 }
             }
             Gathering::Genres(primaries, subs) => {
-                add(primaries, bp.primary_genre, index);
-                let at = match subs.iter().position(|(p, _)| p == bp.primary_genre) {
+                let primary = renames.word(bp.primary_genre);
+                add(primaries, primary, index);
+                let at = match subs.iter().position(|(p, _)| p == primary) {
                     Some(at) => at,
                     None => {
-                        subs.push((bp.primary_genre.to_string(), Vec::new()));
+                        subs.push((primary.to_string(), Vec::new()));
                         subs.len() - 1
                     }
                 };
-                for sub in bp.sub_genre.as_slice().iter().take(level.items()) {
-                    add(&mut subs[at].1, sub, index);
+                for sub in bp.sub_genre.as_slice().iter().take(level.sub_genre) {
+                    add(&mut subs[at].1, renames.word(sub), index);
                 }
             }
         }

@@ -11,8 +11,14 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{ProviderChoice, TagArgs};
-use crate::provider::openai::{OpenAiConfig, DEFAULT_BASE_URL, DEFAULT_MODEL};
+use crate::provider::openai::OpenAiConfig;
+pub use crate::provider::openai::{DEFAULT_BASE_URL, DEFAULT_MODEL};
 use crate::provider::pricing::Price;
+
+/// Requests in flight, tracks a request and seconds a request, where no flag or file says.
+pub const DEFAULT_JOBS: u16 = 4;
+pub const DEFAULT_BATCH: u16 = 20;
+pub const DEFAULT_TIMEOUT: u64 = 120;
 
 pub enum Provider {
     /// The cache only.
@@ -27,7 +33,13 @@ impl Provider {
         if args.offline {
             return Ok(Provider::Offline);
         }
-        let api_key = args.api_key.clone().or_else(|| env_var("OPENAI_API_KEY"));
+        let api_key = match args.api_key.clone().or_else(|| env_var("OPENAI_API_KEY")) {
+            Some(key) => Some(key),
+            None => match &args.key_command {
+                Some(command) => crate::config::run_key_command(command)?,
+                None => None,
+            },
+        };
         let base_url = args.base_url.clone().or_else(|| env_var("OPENAI_BASE_URL"));
         let configured = api_key.is_some() || base_url.is_some();
         let choice = args.provider.unwrap_or(if configured {
@@ -53,9 +65,9 @@ impl Provider {
                 .to_string(),
             api_key,
             model,
-            jobs: args.jobs as usize,
-            batch: args.batch as usize,
-            timeout: Duration::from_secs(args.timeout.max(1)),
+            jobs: usize::from(args.jobs.unwrap_or(DEFAULT_JOBS)),
+            batch: usize::from(args.batch.unwrap_or(DEFAULT_BATCH)),
+            timeout: Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT).max(1)),
             max_attempts: 6,
             price: args.price.as_deref().map(parse_price).transpose()?,
             cancel: Some(crate::error::interrupted()),

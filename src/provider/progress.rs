@@ -15,9 +15,14 @@ impl Progress {
             return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tracks · {per_sec:1} · {msg} · ETA {eta}",
-        )
+        let bar_style = if crate::color::on_stderr() {
+            "{bar:30.cyan/blue}"
+        } else {
+            "{bar:30}"
+        };
+        let style = ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {bar_style} {{pos}}/{{len}} tracks · {{per_sec:1}} · {{msg}} · ETA {{eta}}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         // Ticks while requests are slow, so a run that waits never looks hung.

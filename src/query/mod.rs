@@ -6,6 +6,7 @@ pub mod keys;
 
 use crate::blueprint::{BlueprintRef, Words};
 use crate::error::UsageError;
+use crate::render::look::Renames;
 use keys::Key;
 
 /// The filters a `find` was given, parsed.
@@ -70,15 +71,24 @@ impl Filters {
         })
     }
 
-    /// Whether a track with this blueprint, tempo and key passes every filter.
-    pub fn matches(&self, bp: &BlueprintRef, bpm: Option<f64>, key: Option<Key>) -> bool {
+    /// Whether a track with this blueprint, tempo and key passes every filter; a word matches
+    /// as stored or as the user's renames write it.
+    pub fn matches(
+        &self,
+        bp: &BlueprintRef,
+        bpm: Option<f64>,
+        key: Option<Key>,
+        renames: &Renames,
+    ) -> bool {
+        let same = |w: &str, word: &str| {
+            let w = w.trim();
+            word.trim().eq_ignore_ascii_case(w) || renames.word(word).eq_ignore_ascii_case(w)
+        };
         let word = |wanted: &[String], words: &[&str]| {
             wanted.is_empty()
-                || wanted.iter().any(|w| {
-                    words
-                        .iter()
-                        .any(|word| word.trim().eq_ignore_ascii_case(w.trim()))
-                })
+                || wanted
+                    .iter()
+                    .any(|w| words.iter().any(|word| same(w, word)))
         };
         let list = |wanted: &[String], words: &Words| word(wanted, words.as_slice());
         let within = |ranges: &[(f64, f64)], value: Option<f64>| {

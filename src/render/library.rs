@@ -16,6 +16,7 @@ use crate::cache::{Cache, Cached};
 use crate::library::output::{Output, Pending};
 use crate::library::writer::{splice_from, Edit, Splicer};
 use crate::library::{Field, Library};
+use crate::render::look::Look;
 use crate::render::prepared::Prepared;
 use crate::render::{field_values, render_ref, written, written_by_taggenius, Level, WriteField};
 
@@ -28,6 +29,8 @@ pub struct RenderPlan<'a> {
     pub command: &'a str,
     /// The library `retag` falls back to, for a `tag` of a file.
     pub library: Option<&'a str>,
+    /// The renames and block template written with, and the templates blocks are known by.
+    pub look: &'a Look,
     /// Edits past the last track (the playlist tree's), made with the tracks'.
     pub tail: &'a [Edit],
     /// The playlist folder written into the library, for the cache to know it as taggenius's.
@@ -54,6 +57,7 @@ pub fn render_and_write(
         blueprints,
         reasons,
         level: plan.level,
+        look: plan.look,
         fields: &fields,
         remembered,
         ids: &ids,
@@ -93,6 +97,9 @@ fn record_run(
     let record = || {
         if let Some(folder) = &plan.playlist_folder {
             cache.remember_playlist_folder(folder)?;
+        }
+        if let Some(template) = &plan.look.template {
+            cache.remember_block_template(&template.text)?;
         }
         cache.record_run(plan.command, plan.library, summary)
     };
@@ -171,6 +178,7 @@ struct TrackRenderer<'a> {
     blueprints: &'a [Option<&'a Cached>],
     reasons: &'a HashMap<String, String>,
     level: Level,
+    look: &'a Look,
     /// The fields to write, each once.
     fields: &'a [WriteField],
     remembered: &'a Remembered,
@@ -302,16 +310,16 @@ impl TrackRenderer<'_> {
         let lib = &self.prepared.library;
         let entry = &lib.tracks[index];
         let mut outcome = TrackOutcome::default();
-        let rendered = render_ref(blueprint, self.level);
+        let rendered = render_ref(blueprint, &self.level, self.look);
         let mut changed = Vec::with_capacity(self.fields.len());
-        for (field, value) in field_values(lib, entry, rendered, self.fields) {
+        for (field, value) in field_values(lib, entry, rendered, self.fields, self.look) {
             let current = lib.value(entry, field);
             if current == value {
                 continue;
             }
             let raw = entry.raw(lib.bytes(), field);
             let id = &self.ids[index];
-            if !written_by_taggenius(field, &current, blueprint)
+            if !written_by_taggenius(field, &current, blueprint, self.look)
                 && remembered & (1 << field as u16) == 0
             {
                 let raw = raw.map(<[u8]>::to_vec);

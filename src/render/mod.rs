@@ -1,41 +1,61 @@
 //! Turns a blueprint into the attribute values written at a detail level.
 
 pub(crate) mod library;
+pub mod look;
 pub(crate) mod prepared;
 
 use clap::ValueEnum;
+
+use look::Look;
 
 use crate::blueprint::{Blueprint, BlueprintRef};
 use crate::error::UsageError;
 use crate::library::format::Format;
 use crate::library::{Field, Library, TrackEntry};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Level {
-    Essential,
-    #[default]
-    Recommended,
-    Detailed,
+/// How many words of each list a rendering shows: one of the three built-in levels, or one the
+/// user's config.toml defines (`[levels.club]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Level {
+    pub name: &'static str,
+    pub sub_genre: usize,
+    pub energy_vibe: usize,
+    pub situation: usize,
+    pub components: usize,
+    pub time_period: usize,
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Essential, Level::Recommended, Level::Detailed];
-
-    /// How many items of each list the level keeps.
-    pub fn items(self) -> usize {
-        match self {
-            Level::Essential => 1,
-            Level::Recommended => 2,
-            Level::Detailed => 3,
+    const fn uniform(name: &'static str, n: usize) -> Level {
+        Level {
+            name,
+            sub_genre: n,
+            energy_vibe: n,
+            situation: n,
+            components: n,
+            time_period: 1,
         }
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Essential => "essential",
-            Level::Recommended => "recommended",
-            Level::Detailed => "detailed",
-        }
+    pub const ESSENTIAL: Level = Level::uniform("essential", 1);
+    pub const RECOMMENDED: Level = Level::uniform("recommended", 2);
+    pub const DETAILED: Level = Level::uniform("detailed", 3);
+    pub const ALL: [Level; 3] = [Level::ESSENTIAL, Level::RECOMMENDED, Level::DETAILED];
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn builtin(name: &str) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Default for Level {
+    fn default() -> Level {
+        Level::RECOMMENDED
     }
 }
 
@@ -107,34 +127,38 @@ pub struct Rendered {
 }
 
 pub fn render(bp: &Blueprint, level: Level) -> Rendered {
-    render_ref(&BlueprintRef::of(bp), level)
+    render_ref(&BlueprintRef::of(bp), &level, &Look::default())
 }
 
-pub fn render_ref(bp: &BlueprintRef, level: Level) -> Rendered {
-    let n = level.items();
+pub fn render_ref(bp: &BlueprintRef, level: &Level, look: &Look) -> Rendered {
+    let renames = &look.renames;
     let mut genre = String::with_capacity(64);
-    genre.push_str(bp.primary_genre);
-    for sub in bp.sub_genre.as_slice().iter().take(n) {
+    genre.push_str(renames.word(bp.primary_genre));
+    for sub in bp.sub_genre.as_slice().iter().take(level.sub_genre) {
         genre.push_str(", ");
-        genre.push_str(sub);
+        genre.push_str(renames.word(sub));
     }
+    let block = match &look.template {
+        Some(template) => template.render(bp, level, renames),
+        None => comment_block(bp, level, renames),
+    };
     Rendered {
         genre,
-        block: comment_block(bp, n),
+        block,
         energy: bp.energy_level,
     }
 }
 
-fn comment_block(bp: &BlueprintRef, n: usize) -> String {
+fn comment_block(bp: &BlueprintRef, level: &Level, renames: &look::Renames) -> String {
     let mut block = String::with_capacity(128);
     block.push_str("/* E: ");
     block.push(char::from(b'0' + bp.energy_level / 10 % 10));
     block.push(char::from(b'0' + bp.energy_level % 10));
     let lists = [
-        ("Sit", &bp.situation_environment, n),
-        ("Vibe", &bp.energy_vibe, n),
-        ("Comp", &bp.components, n),
-        ("Time", &bp.time_period, 1),
+        ("Sit", &bp.situation_environment, level.situation),
+        ("Vibe", &bp.energy_vibe, level.energy_vibe),
+        ("Comp", &bp.components, level.components),
+        ("Time", &bp.time_period, level.time_period),
     ];
     for (label, items, keep) in lists {
         for (i, item) in items.as_slice().iter().take(keep).enumerate() {
@@ -143,7 +167,7 @@ fn comment_block(bp: &BlueprintRef, n: usize) -> String {
                 block.push_str(label);
                 block.push_str(": ");
             }
-            block.push_str(item);
+            block.push_str(renames.word(item));
         }
     }
     block.push_str(" */");
@@ -151,9 +175,15 @@ fn comment_block(bp: &BlueprintRef, n: usize) -> String {
 }
 
 /// Byte range of the taggenius block in a comment, with the white space before it, so that
-/// removing it gives back the user's own text. Only a block that starts `/* E: ` and a two-digit
-/// energy is ours; rekordbox's My Tag blocks (`/* Dark */`) are the user's.
-pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
+/// removing it gives back the user's own text: a block of the default layout, or of a template
+/// taggenius wrote with.
+pub fn find_block(comment: &str, look: &Look) -> Option<std::ops::Range<usize>> {
+    look.find_block(comment)
+}
+
+/// Where a block of the default layout stands. Only a block that starts `/* E: ` and a
+/// two-digit energy is ours; rekordbox's My Tag blocks (`/* Dark */`) are the user's.
+pub fn default_block(comment: &str) -> Option<std::ops::Range<usize>> {
     let mut from = 0;
     // Found by its `/`: most comments have none, and a substring search costs more to set up
     // than this takes, for every track of a re-render.
@@ -170,8 +200,7 @@ pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
         let end = inner.find("*/").filter(|&e| !inner[..e].contains("/*"));
         if let (Some(d), Some(end)) = (digits, end) {
             if d.iter().all(u8::is_ascii_digit) {
-                let begin = comment[..start].trim_end().len();
-                return Some(begin..start + 2 + end + 2);
+                return Some(start..start + 2 + end + 2);
             }
         }
         from = start + 1;
@@ -180,22 +209,22 @@ pub fn find_block(comment: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// The user's text before and after any taggenius block.
-fn around_block(comment: &str) -> (&str, &str) {
-    match find_block(comment) {
+fn around_block<'c>(comment: &'c str, look: &Look) -> (&'c str, &'c str) {
+    match find_block(comment, look) {
         Some(range) => (&comment[..range.start], &comment[range.end..]),
         None => (comment, ""),
     }
 }
 
 /// The user's comment with any taggenius block taken out.
-pub fn user_comment(comment: &str) -> String {
-    let (before, after) = around_block(comment);
+pub fn user_comment(comment: &str, look: &Look) -> String {
+    let (before, after) = around_block(comment, look);
     [before, after].concat()
 }
 
 /// The user's comment, then one taggenius block.
-pub fn comment_with_block(current: &str, block: &str) -> String {
-    let (before, after) = around_block(current);
+pub fn comment_with_block(current: &str, block: &str, look: &Look) -> String {
+    let (before, after) = around_block(current, look);
     let mut comment = String::with_capacity(before.len() + after.len() + 1 + block.len());
     comment.push_str(before);
     comment.push_str(after);
@@ -227,6 +256,7 @@ pub fn field_values(
     entry: &TrackEntry,
     mut rendered: Rendered,
     fields: &[WriteField],
+    look: &Look,
 ) -> Vec<(Field, String)> {
     let format = lib.format();
     let mut values = Vec::with_capacity(fields.len());
@@ -238,7 +268,7 @@ pub fn field_values(
         let value = match field {
             WriteField::Genre => std::mem::take(&mut rendered.genre),
             WriteField::Comments | WriteField::Comment2 => {
-                comment_with_block(&lib.value(entry, target), &rendered.block)
+                comment_with_block(&lib.value(entry, target), &rendered.block, look)
             }
             WriteField::Colour | WriteField::Rating => {
                 match format.energy_value(target, rendered.energy) {
@@ -255,24 +285,32 @@ pub fn field_values(
 /// Whether a value is one taggenius wrote, so that it is not mistaken for the user's own: a
 /// value the user set (or changed since) replaces the remembered original, one of ours never
 /// does.
-pub fn written_by_taggenius(field: Field, current: &str, blueprint: &BlueprintRef) -> bool {
+pub fn written_by_taggenius(
+    field: Field,
+    current: &str,
+    blueprint: &BlueprintRef,
+    look: &Look,
+) -> bool {
     match field {
-        Field::Comments | Field::Comment2 => find_block(current).is_some(),
-        Field::Genre => Level::ALL
-            .iter()
-            .any(|level| is_rendered_genre(blueprint, *level, current)),
+        Field::Comments | Field::Comment2 => find_block(current, look).is_some(),
+        Field::Genre => (look.sub_genre_counts().iter())
+            .any(|&n| is_rendered_genre(blueprint, n, current, look)),
         _ => false,
     }
 }
 
-/// Whether `genre` is what `render` writes at `level`, compared piece by piece without
-/// building the string: this runs for every track of a re-render.
-fn is_rendered_genre(blueprint: &BlueprintRef, level: Level, genre: &str) -> bool {
-    let Some(mut rest) = genre.strip_prefix(blueprint.primary_genre) else {
+/// Whether `genre` is what `render` writes with `subs` sub-genres, compared piece by piece
+/// without building the string: this runs for every track of a re-render.
+fn is_rendered_genre(blueprint: &BlueprintRef, subs: usize, genre: &str, look: &Look) -> bool {
+    let words = &look.renames;
+    let Some(mut rest) = genre.strip_prefix(words.word(blueprint.primary_genre)) else {
         return false;
     };
-    for sub in blueprint.sub_genre.as_slice().iter().take(level.items()) {
-        match rest.strip_prefix(", ").and_then(|r| r.strip_prefix(sub)) {
+    for sub in blueprint.sub_genre.as_slice().iter().take(subs) {
+        match rest
+            .strip_prefix(", ")
+            .and_then(|r| r.strip_prefix(words.word(sub)))
+        {
             Some(r) => rest = r,
             None => return false,
         }
@@ -309,7 +347,7 @@ mod tests {
         for bp in [plain, quoted] {
             let cached = Cached::new("test", &bp);
             for level in Level::ALL {
-                let rendered = cached.with_blueprint(|r| render_ref(r, level));
+                let rendered = cached.with_blueprint(|r| render_ref(r, &level, &Look::default()));
                 assert_eq!(rendered, Some(render(&bp, level)));
             }
         }
@@ -319,20 +357,20 @@ mod tests {
         let more = r#"{"primary_genre":"House","sub_genre":["a","b","c","d"],"energy_level":10}"#;
         let four = BlueprintRef::from_stored_json(more).unwrap();
         assert_eq!(four.sub_genre.as_slice(), ["a", "b", "c"]);
-        assert!(render_ref(&four, Level::Detailed)
+        assert!(render_ref(&four, &Level::DETAILED, &Look::default())
             .block
             .starts_with("/* E: 10"));
     }
 
     #[test]
     fn levels_keep_the_first_n_items() {
-        let essential = render(&sample(), Level::Essential);
+        let essential = render(&sample(), Level::ESSENTIAL);
         assert_eq!(essential.genre, "House, French House");
         assert_eq!(
             essential.block,
             "/* E: 09 / Sit: Peak Hour / Vibe: Uplifting / Comp: Vocal / Time: 2000s */"
         );
-        let detailed = render(&sample(), Level::Detailed);
+        let detailed = render(&sample(), Level::DETAILED);
         assert_eq!(
             detailed.genre,
             "House, French House, Disco House, Filter House"
@@ -354,7 +392,7 @@ mod tests {
             components: vec![],
             time_period: vec![],
         };
-        let r = render(&bp, Level::Recommended);
+        let r = render(&bp, Level::RECOMMENDED);
         assert_eq!(
             (r.genre.as_str(), r.block.as_str()),
             ("Techno", "/* E: 03 */")
@@ -364,15 +402,16 @@ mod tests {
 
     #[test]
     fn blocks_replace_ours_and_keep_my_tags() {
-        let first = comment_with_block("Whatta classic /* Dark */", "/* E: 05 */");
+        let look = &Look::default();
+        let first = comment_with_block("Whatta classic /* Dark */", "/* E: 05 */", look);
         assert_eq!(first, "Whatta classic /* Dark */ /* E: 05 */");
-        let again = comment_with_block(&first, "/* E: 07 / Sit: Closer */");
+        let again = comment_with_block(&first, "/* E: 07 / Sit: Closer */", look);
         assert_eq!(again, "Whatta classic /* Dark */ /* E: 07 / Sit: Closer */");
-        assert_eq!(comment_with_block("", "/* E: 01 */"), "/* E: 01 */");
-        assert_eq!(user_comment("/* E: 01 */"), "");
-        assert_eq!(user_comment("/* E: nope */"), "/* E: nope */");
-        let lookalike = comment_with_block("01 /* E: 12", "/* E: 05 */");
+        assert_eq!(comment_with_block("", "/* E: 01 */", look), "/* E: 01 */");
+        assert_eq!(user_comment("/* E: 01 */", look), "");
+        assert_eq!(user_comment("/* E: nope */", look), "/* E: nope */");
+        let lookalike = comment_with_block("01 /* E: 12", "/* E: 05 */", look);
         assert_eq!(lookalike, "01 /* E: 12 /* E: 05 */");
-        assert_eq!(user_comment(&lookalike), "01 /* E: 12");
+        assert_eq!(user_comment(&lookalike, look), "01 /* E: 12");
     }
 }

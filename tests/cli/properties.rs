@@ -790,14 +790,16 @@ proptest! {
         energy in 1..=10u8,
         other in 1..=10u8,
     ) {
+        use taggenius::render::look::Look;
         use taggenius::render::{comment_with_block, find_block, user_comment};
-        prop_assume!(find_block(&comment).is_none());
+        let look = &Look::default();
+        prop_assume!(find_block(&comment, look).is_none());
         let block = format!("/* E: {energy:02} / Sit: Peak Hour */");
-        let tagged = comment_with_block(&comment, &block);
+        let tagged = comment_with_block(&comment, &block, look);
         prop_assert!(tagged.ends_with(&block));
-        prop_assert_eq!(user_comment(&tagged), comment.trim_end());
-        let again = comment_with_block(&tagged, &format!("/* E: {other:02} */"));
-        prop_assert_eq!(again, comment_with_block(&comment, &format!("/* E: {other:02} */")));
+        prop_assert_eq!(user_comment(&tagged, look), comment.trim_end());
+        let again = comment_with_block(&tagged, &format!("/* E: {other:02} */"), look);
+        prop_assert_eq!(again, comment_with_block(&comment, &format!("/* E: {other:02} */"), look));
     }
 }
 

@@ -294,7 +294,7 @@ impl Tag {
         Ok(Tag {
             start,
             name_len: tag.name().as_ref().len(),
-            end: Some(start + tag.as_ref().len()),
+            end: Some(start + <[u8]>::len(tag)),
         })
     }
 }
