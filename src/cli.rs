@@ -181,6 +181,9 @@ pub struct TagArgs {
     /// Ask again for tracks already in the cache
     #[arg(long)]
     pub refresh: bool,
+    /// Ask again for the blueprints asked under another vocabulary than config.toml's
+    #[arg(long)]
+    pub refresh_vocabulary: bool,
     /// Print what a run would do (tracks, hits, requests, tokens, cost); send and write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -28,6 +28,7 @@ pub fn run(mut cli: Cli) -> Result<u8> {
         return commands::config::run(command, &cli);
     }
     let config = Config::load(cli.config.as_deref())?;
+    blueprint::vocabulary::set(config.vocabulary()?);
     config::apply(&mut cli, &config)?;
     let db = match cli.db.clone() {
         Some(db) => db,

@@ -2,6 +2,7 @@
 
 pub(crate) mod packed;
 pub(crate) mod stored;
+pub mod vocabulary;
 
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +131,28 @@ impl<'a> BlueprintRef<'a> {
         crate::blueprint::stored::read_as_stored(text).or_else(|| serde_json::from_str(text).ok())
     }
 
+    /// The blueprint without the words the run's vocabulary removed (asked under an older one).
+    pub fn in_vocabulary(&self) -> BlueprintRef<'a> {
+        let words = vocabulary::current();
+        if words.fingerprint().is_none() {
+            return *self;
+        }
+        let keep = |list: &Words<'a>| {
+            let mut kept = Words::default();
+            list.as_slice()
+                .iter()
+                .filter(|w| !words.is_removed(w))
+                .for_each(|w| kept.push(w));
+            kept
+        };
+        BlueprintRef {
+            energy_vibe: keep(&self.energy_vibe),
+            situation_environment: keep(&self.situation_environment),
+            components: keep(&self.components),
+            ..*self
+        }
+    }
+
     pub fn of(bp: &'a Blueprint) -> BlueprintRef<'a> {
         BlueprintRef {
             primary_genre: &bp.primary_genre,
@@ -207,7 +230,8 @@ impl Blueprint {
     /// (the spec's "anything else in a reply is dropped"); a blueprint without a known primary
     /// genre or with an energy outside 1–10 is invalid and must never be cached.
     pub fn validated(self) -> Result<Blueprint, Invalid> {
-        let primary_genre = canonical(GENRES, &self.primary_genre)
+        let words = vocabulary::current();
+        let primary_genre = canonical(&words.genres, &self.primary_genre)
             .ok_or_else(|| Invalid(format!("unknown primary_genre {:?}", self.primary_genre)))?;
         if !(1..=10).contains(&self.energy_level) {
             return Err(Invalid(format!(
@@ -219,10 +243,14 @@ impl Blueprint {
             primary_genre: primary_genre.to_string(),
             sub_genre: clean_sub_genres(&self.sub_genre),
             energy_level: self.energy_level,
-            energy_vibe: keep_known(VIBES, &self.energy_vibe, MAX_ITEMS),
-            situation_environment: keep_known(SITUATIONS, &self.situation_environment, MAX_ITEMS),
-            components: keep_known(COMPONENTS, &self.components, MAX_ITEMS),
-            time_period: keep_known(DECADES, &self.time_period, 1),
+            energy_vibe: keep_known(&words.vibes, &self.energy_vibe, MAX_ITEMS),
+            situation_environment: keep_known(
+                &words.situations,
+                &self.situation_environment,
+                MAX_ITEMS,
+            ),
+            components: keep_known(&words.components, &self.components, MAX_ITEMS),
+            time_period: keep_known(&words.decades, &self.time_period, 1),
         })
     }
 
@@ -245,7 +273,7 @@ impl Blueprint {
 }
 
 /// The vocabulary's own spelling of `word`, matched without regard to case.
-pub fn canonical(vocabulary: &'static [&'static str], word: &str) -> Option<&'static str> {
+pub fn canonical(vocabulary: &[&'static str], word: &str) -> Option<&'static str> {
     let word = word.trim();
     vocabulary
         .iter()
@@ -253,7 +281,7 @@ pub fn canonical(vocabulary: &'static [&'static str], word: &str) -> Option<&'st
         .find(|known| known.eq_ignore_ascii_case(word))
 }
 
-fn keep_known(vocabulary: &'static [&'static str], items: &[String], max: usize) -> Vec<String> {
+fn keep_known(vocabulary: &[&'static str], items: &[String], max: usize) -> Vec<String> {
     let mut kept: Vec<String> = Vec::new();
     for item in items {
         if let Some(known) = canonical(vocabulary, item) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension};
 
-use crate::blueprint::{Blueprint, SCHEMA_VERSION};
+use crate::blueprint::{vocabulary, Blueprint, SCHEMA_VERSION};
 use crate::cache::{now, Cache, Cached, Found};
 
 /// One stored blueprint; `blueprint` is `None` when its row no longer parses.
@@ -103,6 +103,26 @@ impl Cache {
         Ok(row)
     }
 
+    /// How many blueprints were asked under another vocabulary than the run's.
+    pub fn stale_blueprints(&self) -> Result<i64> {
+        let fingerprint = vocabulary::current().fingerprint();
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM blueprints WHERE vocabulary IS NOT ?1",
+            [fingerprint],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The keys of the blueprints asked under another vocabulary than the run's.
+    pub fn stale_keys(&self) -> Result<rustc_hash::FxHashSet<String>> {
+        let fingerprint = vocabulary::current().fingerprint();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM blueprints WHERE vocabulary IS NOT ?1")?;
+        let keys = stmt.query_map([fingerprint], |r| r.get::<_, String>(0))?;
+        Ok(keys.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every blueprint in the cache.
     pub fn load_all(&self, capacity: usize) -> Result<Found> {
         let mut stmt = self
@@ -140,10 +160,10 @@ impl Cache {
     ) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT OR REPLACE INTO blueprints (key, artist, title, schema_version, source, blueprint, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO blueprints (key, artist, title, schema_version, source, blueprint, created_at, vocabulary)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![key, artist, title, SCHEMA_VERSION, source, bp.to_json(), created_at])?;
+            .execute(params![key, artist, title, SCHEMA_VERSION, source, bp.to_json(), created_at, vocabulary::current().fingerprint()])?;
         Ok(())
     }
 }

@@ -135,6 +135,7 @@ impl Cache {
                 })
             },
         )?;
+        stats.other_vocabulary = self.stale_blueprints()?;
         let mut stmt = self
             .conn
             .prepare("SELECT source, count(*) FROM blueprints GROUP BY source ORDER BY 2 DESC")?;
@@ -177,4 +178,6 @@ pub struct Stats {
     pub spent_usd: f64,
     pub saved_usd: f64,
     pub last_library: Option<String>,
+    /// Blueprints asked under another vocabulary than the one config.toml sets now.
+    pub other_vocabulary: i64,
 }

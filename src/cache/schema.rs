@@ -63,6 +63,7 @@ impl Cache {
         self.set_wal()?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.execute_batch(crate::cache::playlists::TABLES)?;
+        self.add_vocabulary_column()?;
         Ok(())
     }
 
@@ -124,6 +125,33 @@ impl Cache {
 }
 
 impl Cache {
+    /// The vocabulary each blueprint was asked under (NULL: the built-in one), added without a
+    /// new schema version: older releases name their columns, and leave this one alone.
+    fn add_vocabulary_column(&self) -> Result<()> {
+        let has = self
+            .conn
+            .prepare("SELECT vocabulary FROM blueprints LIMIT 0")
+            .is_ok();
+        let added = match has {
+            true => Ok(()),
+            false => self
+                .conn
+                .execute_batch("ALTER TABLE blueprints ADD COLUMN vocabulary TEXT"),
+        };
+        // Another run may have added it meanwhile.
+        match added {
+            Err(e)
+                if self
+                    .conn
+                    .prepare("SELECT vocabulary FROM blueprints LIMIT 0")
+                    .is_err() =>
+            {
+                Err(e.into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Migrates to schema 3: a key, or a track known by its key, folded from decomposed accents
     /// by an earlier release gets the composed key this release folds. Where both spellings
     /// were stored, the newer blueprint and the first remembered original are kept.

@@ -170,6 +170,13 @@ impl std::fmt::Display for Stats {
             "tokens       {} prompt, {} completion",
             self.prompt_tokens, self.completion_tokens
         )?;
+        if self.other_vocabulary > 0 {
+            writeln!(
+                f,
+                "vocabulary   {} asked under another vocabulary than config.toml's (tag --refresh-vocabulary asks them again)",
+                counted(self.other_vocabulary as u64, "blueprint")
+            )?;
+        }
         writeln!(f, "spent        ${:.4}", self.spent_usd)?;
         writeln!(f, "saved        ${:.4} by cache hits", self.saved_usd)?;
         write!(

@@ -161,6 +161,22 @@ fn settings(config: &Config, cli: &Cli) -> Vec<Row> {
     for (from, to) in &f.rename {
         rows.push(("rename", format!("{from:?} = {to:?}"), Source::File));
     }
+    if let Ok(vocabulary) = config.vocabulary() {
+        for (key, words) in vocabulary.added() {
+            rows.push((
+                "vocabulary",
+                format!("{key} adds {}", words.join(", ")),
+                Source::File,
+            ));
+        }
+        if let Some(fingerprint) = vocabulary.fingerprint() {
+            rows.push((
+                "vocabulary",
+                format!("fingerprint {fingerprint}"),
+                Source::File,
+            ));
+        }
+    }
     let (template, s) = number(
         f.block.as_ref().map(|b| b.template.clone()),
         "/* E: 07 / Sit: … / Vibe: … / Comp: … / Time: … */".into(),

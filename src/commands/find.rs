@@ -129,6 +129,7 @@ fn print(
 
 /// `artist – title`, energy, BPM, key and genre, separated by tabs (for `cut` and `awk`).
 fn text_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -> String {
+    let bp = &bp.in_vocabulary();
     let entry = &lib.tracks[index];
     let (artist, title) = lib.artist_and_title(entry);
     let who = if artist.is_empty() {
@@ -157,6 +158,7 @@ fn text_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -
 }
 
 fn json_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -> Result<String> {
+    let bp = &bp.in_vocabulary();
     let words = |w: &Words<'_>| -> Vec<String> {
         w.as_slice()
             .iter()

@@ -37,9 +37,15 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     };
     let mut found = prepared.lookup(&cache)?;
     let unique = prepared.unique();
+    let stale = match (args.refresh_vocabulary, &provider) {
+        (true, Provider::OpenAi(_) | Provider::Local) => cache.stale_keys()?,
+        _ => Default::default(),
+    };
     let wanted: Vec<(&str, TrackInfo)> = unique
         .iter()
-        .filter(|(key, _)| needs_fetch(found.get(*key), &provider, args.refresh))
+        .filter(|(key, _)| {
+            needs_fetch(found.get(*key), &provider, args.refresh) || stale.contains(*key)
+        })
         .map(|&(key, index)| (key, prepared.info(index)))
         .collect();
     if args.dry_run {

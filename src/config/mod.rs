@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::blueprint::vocabulary::{Changes, Vocabulary};
 use crate::cli::{Cli, Command, RenderArgs};
 use crate::error::UsageError;
 use crate::playlists::Group;
@@ -99,6 +100,7 @@ impl Config {
         if let Some(Playlists::Groups(groups)) = &f.playlists {
             parse_groups(groups).map_err(|e| self.error(e))?;
         }
+        self.vocabulary()?;
         if let Some(block) = &f.block {
             Template::parse(&block.template)
                 .map_err(|e| self.error(format!("block.template: {e}")))?;
@@ -112,6 +114,20 @@ impl Config {
             .as_deref()
             .map_or(String::new(), |p| p.display().to_string());
         UsageError(format!("config {shown}: {message}"))
+    }
+
+    /// The vocabulary with the file's `[vocabulary]` changes.
+    pub fn vocabulary(&self) -> Result<Vocabulary, UsageError> {
+        let Some(v) = &self.file.vocabulary else {
+            return Ok(Vocabulary::built_in());
+        };
+        Vocabulary::with(&Changes {
+            genres: &v.primary_genre,
+            vibes: &v.energy_vibe,
+            situations: &v.situation_environment,
+            components: &v.components,
+        })
+        .map_err(|e| self.error(e))
     }
 
     /// A built-in level or one of the file's `[levels]`.

@@ -7,7 +7,7 @@ pub mod order;
 
 use clap::ValueEnum;
 
-use crate::blueprint::{BlueprintRef, COMPONENTS, DECADES, GENRES, SITUATIONS, VIBES};
+use crate::blueprint::{vocabulary, BlueprintRef};
 use crate::cache::Cached;
 pub use crate::library::playlists::{Node, FOLDER, QUERIES};
 use crate::render::look::Renames;
@@ -111,6 +111,7 @@ impl Gathering {
     }
 
     fn take(&mut self, index: usize, bp: &BlueprintRef, level: &Level, renames: &Renames) {
+        let bp = &bp.in_vocabulary();
         match self {
             Gathering::Energy(bands) => {
                 let band = ENERGY_BANDS
@@ -158,11 +159,12 @@ impl Gathering {
                 folder(Group::Energy.folder(), playlists)
             }
             Gathering::Words(group, mut lists) => {
+                let words = vocabulary::current();
                 let vocabulary = match group {
-                    Group::Situation => SITUATIONS,
-                    Group::Vibe => VIBES,
-                    Group::Component => COMPONENTS,
-                    _ => DECADES,
+                    Group::Situation => &words.situations,
+                    Group::Vibe => &words.vibes,
+                    Group::Component => &words.components,
+                    _ => &words.decades,
                 };
                 sort_by_vocabulary(&mut lists, vocabulary);
                 folder(group.folder(), lists)
@@ -174,7 +176,7 @@ impl Gathering {
 
 /// `Genre/<Primary>/All <Primary>`, and a playlist per sub-genre with enough tracks.
 fn genres(mut primaries: Vec<Named>, mut subs: Vec<(String, Vec<Named>)>) -> Option<Node> {
-    sort_by_vocabulary(&mut primaries, GENRES);
+    sort_by_vocabulary(&mut primaries, &vocabulary::current().genres);
     let children: Vec<Node> = primaries
         .into_iter()
         .filter_map(|(primary, tracks)| {

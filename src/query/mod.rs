@@ -80,6 +80,7 @@ impl Filters {
         key: Option<Key>,
         renames: &Renames,
     ) -> bool {
+        let bp = &bp.in_vocabulary();
         let same = |w: &str, word: &str| {
             let w = w.trim();
             word.trim().eq_ignore_ascii_case(w) || renames.word(word).eq_ignore_ascii_case(w)

@@ -131,6 +131,7 @@ pub fn render(bp: &Blueprint, level: Level) -> Rendered {
 }
 
 pub fn render_ref(bp: &BlueprintRef, level: &Level, look: &Look) -> Rendered {
+    let bp = &bp.in_vocabulary();
     let renames = &look.renames;
     let mut genre = String::with_capacity(64);
     genre.push_str(renames.word(bp.primary_genre));

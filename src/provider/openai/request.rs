@@ -2,7 +2,8 @@
 //! contract"). Everything before the last user message is identical for every request, so that
 //! providers that cache prompt prefixes bill the instructions and schema at the cached rate.
 
-use crate::blueprint::{COMPONENTS, DECADES, GENRES, MAX_ITEMS, SITUATIONS, VIBES};
+use crate::blueprint::vocabulary;
+use crate::blueprint::MAX_ITEMS;
 use crate::library::track::TrackInfo;
 use serde_json::{json, Map, Value};
 
@@ -56,6 +57,20 @@ the allowed values for every field except sub_genre. If you do not know a track,
 most likely tags from its artist, title, label, genre, bpm and key rather than leaving it out. \
 Never add commentary: only the JSON object.";
 
+/// The instructions, with the words the user's vocabulary adds and removes.
+pub fn system_prompt() -> std::borrow::Cow<'static, str> {
+    let words = vocabulary::current();
+    if words.fingerprint().is_none() {
+        return SYSTEM_PROMPT.into();
+    }
+    let mut prompt = SYSTEM_PROMPT.to_string();
+    prompt.push_str("\n\nThis DJ's own vocabulary: use only the allowed values of the schema.");
+    for (key, added) in words.added() {
+        prompt.push_str(&format!(" {key} also allows: {}.", added.join(", ")));
+    }
+    prompt.into()
+}
+
 /// Whether the model accepts `temperature` (reasoning models reject anything but the default).
 pub fn supports_temperature(model: &str) -> bool {
     let name = model.trim().to_ascii_lowercase();
@@ -86,7 +101,7 @@ pub fn request_body(model: &str, tracks: &[(&str, &TrackInfo)], shape: Shape) ->
     body.insert(
         "messages".into(),
         json!([
-            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "system", "content": system_prompt()},
             {"role": "user", "content": user_message(tracks)},
         ]),
     );
@@ -155,19 +170,20 @@ fn response_format(ids: &[&str], loose: bool) -> Value {
 /// `loose` leaves out `minItems`/`maxItems` everywhere, for servers that reject them.
 pub fn schema(ids: &[&str], loose: bool) -> Value {
     let energy: Vec<u8> = (1..=10).collect();
+    let words = vocabulary::current();
     let up_to = |items: Value, max: usize| list(items, 1, max, loose);
     let entry = json!({
         "type": "object",
         "properties": {
             "id": { "type": "string", "enum": ids },
-            "primary_genre": { "type": "string", "enum": GENRES },
+            "primary_genre": { "type": "string", "enum": words.genres },
             "sub_genre": up_to(json!({ "type": "string" }), MAX_ITEMS),
             "energy_level": { "type": "integer", "enum": energy },
-            "energy_vibe": up_to(json!({ "type": "string", "enum": VIBES }), MAX_ITEMS),
+            "energy_vibe": up_to(json!({ "type": "string", "enum": words.vibes }), MAX_ITEMS),
             "situation_environment":
-                up_to(json!({ "type": "string", "enum": SITUATIONS }), MAX_ITEMS),
-            "components": up_to(json!({ "type": "string", "enum": COMPONENTS }), MAX_ITEMS),
-            "time_period": up_to(json!({ "type": "string", "enum": DECADES }), 1),
+                up_to(json!({ "type": "string", "enum": words.situations }), MAX_ITEMS),
+            "components": up_to(json!({ "type": "string", "enum": words.components }), MAX_ITEMS),
+            "time_period": up_to(json!({ "type": "string", "enum": words.decades }), 1),
         },
         "required": ["id", "primary_genre", "sub_genre", "energy_level", "energy_vibe",
                      "situation_environment", "components", "time_period"],
