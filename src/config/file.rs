@@ -111,7 +111,10 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
 /// The key of the `key = value` line that `at` is on, with its table (`prices."m".input`).
 fn key_at(text: &str, at: usize) -> Option<String> {
     let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[start..].lines().next()?;
+    let line = text[start..].lines().next()?.trim();
+    if line.starts_with('[') && line.ends_with(']') {
+        return Some(line.trim_matches(|c| c == '[' || c == ']').to_string());
+    }
     let key = line.split_once('=')?.0.trim();
     let table = text[..start]
         .lines()

@@ -85,7 +85,8 @@ impl Config {
     fn check(&self) -> Result<(), UsageError> {
         let f = &self.file;
         if let Some(level) = &f.level {
-            self.level(level)?;
+            self.level(level)
+                .map_err(|e| self.error(format!("level: {e}")))?;
         }
         for name in f.levels.keys() {
             if Level::builtin(name).is_some() {

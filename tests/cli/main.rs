@@ -10,6 +10,7 @@ mod varied;
 mod xmltree;
 
 mod busy_cache;
+mod config;
 mod core;
 mod faults;
 mod find;

@@ -190,6 +190,12 @@ impl Sandbox {
             .env_remove("OPENAI_API_KEY")
             .env_remove("OPENAI_BASE_URL")
             .env_remove("TAGGENIUS_MODEL")
+            .env_remove("TAGGENIUS_CONFIG")
+            .env_remove("NO_COLOR")
+            // The user's own config.toml stays out of the tests: the config folder is the
+            // sandbox's (where a test may write one).
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("HOME", self.dir.path())
             .current_dir(self.dir.path());
         cmd
     }
