@@ -11,7 +11,6 @@ use rustc_hash::FxHashSet;
 
 use crate::cache::digest::DigestHasher;
 use crate::cache::{now, Cache};
-use crate::render::look::Template;
 
 /// Created when a cache is opened; older releases leave a table they do not know alone, so the
 /// schema's version stays as it is.
@@ -58,15 +57,11 @@ impl Cache {
         Ok(())
     }
 
-    /// Every block template written with so far.
-    pub fn block_templates(&self) -> Result<Vec<Template>> {
+    /// Every block template written with so far, as config.toml wrote it.
+    pub fn block_templates(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT template FROM block_templates")?;
         let texts = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        let texts: Vec<String> = texts.collect::<rusqlite::Result<_>>()?;
-        Ok(texts
-            .iter()
-            .filter_map(|t| Template::parse(t).ok())
-            .collect())
+        Ok(texts.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn playlist_folders(&self) -> Result<KnownFolders> {

@@ -28,8 +28,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let prepared = Prepared::new(Library::read(&args.library)?);
     let cache = Cache::open(db)?;
     let originals = cache.originals()?;
-    let mut look = args.look.clone();
-    look.known = cache.block_templates()?;
+    let look = args.look.clone().knowing(&cache.block_templates()?);
     let lib = &prepared.library;
     let none = Originals::new();
     let mut edits = Vec::new();

@@ -68,8 +68,7 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         saved_usd: cache.saving(cached)?,
         ..Summary::default()
     };
-    let mut look = args.render.look.clone();
-    look.known = cache.block_templates()?;
+    let look = args.render.look.clone().knowing(&cache.block_templates()?);
     let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
     let plan = RenderPlan {
         level: args.render.chosen_level,

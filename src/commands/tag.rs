@@ -65,8 +65,7 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let reasons = ask(args, &provider, &cache, &wanted, &mut found, &mut summary)?;
     let library = remembered_path(&args.library);
     let blueprints = prepared.blueprints(&found);
-    let mut look = args.render.look.clone();
-    look.known = cache.block_templates()?;
+    let look = args.render.look.clone().knowing(&cache.block_templates()?);
     let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
     let plan = RenderPlan {
         level: args.render.chosen_level,

@@ -6,7 +6,7 @@ pub mod file;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 
 use crate::blueprint::vocabulary::{Changes, Vocabulary};
 use crate::cli::{Cli, Command, RenderArgs};
@@ -176,25 +176,6 @@ impl Config {
     /// The file's price for `model`, in US dollars per million tokens.
     pub fn price(&self, model: &str) -> Option<(f64, f64)> {
         self.file.prices.get(model).map(|p| (p.input, p.output))
-    }
-}
-
-/// The API key `api_key_command` prints; never shown, logged or stored.
-pub fn run_key_command(command: &str) -> Result<Option<String>> {
-    {
-        let out = std::process::Command::new("sh")
-            .args(["-c", command])
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .with_context(|| "api_key_command: cannot run it")?;
-        if !out.status.success() {
-            bail!("api_key_command failed ({}); no key", out.status);
-        }
-        let key =
-            String::from_utf8(out.stdout).context("api_key_command: its output is not text")?;
-        let key = key.trim().to_string();
-        Ok((!key.is_empty()).then_some(key))
     }
 }
 

@@ -36,7 +36,7 @@ impl Provider {
         let api_key = match args.api_key.clone().or_else(|| env_var("OPENAI_API_KEY")) {
             Some(key) => Some(key),
             None => match &args.key_command {
-                Some(command) => crate::config::run_key_command(command)?,
+                Some(command) => key_from_command(command)?,
                 None => None,
             },
         };
@@ -81,6 +81,22 @@ impl Provider {
             Provider::OpenAi(cfg) => &cfg.model,
         }
     }
+}
+
+/// The API key config.toml's `api_key_command` prints; never shown, logged or stored.
+fn key_from_command(command: &str) -> Result<Option<String>> {
+    let out = std::process::Command::new("sh")
+        .args(["-c", command])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("api_key_command: cannot run it")?;
+    if !out.status.success() {
+        bail!("api_key_command failed ({}); no key", out.status);
+    }
+    let key = String::from_utf8(out.stdout).context("api_key_command: its output is not text")?;
+    let key = key.trim().to_string();
+    Ok((!key.is_empty()).then_some(key))
 }
 
 fn env_var(name: &str) -> Option<String> {

@@ -205,6 +205,15 @@ pub struct Look {
 }
 
 impl Look {
+    /// Knows blocks of these templates too (those the cache remembers writing with).
+    pub fn knowing(mut self, templates: &[String]) -> Look {
+        self.known = templates
+            .iter()
+            .filter_map(|t| Template::parse(t).ok())
+            .collect();
+        self
+    }
+
     /// Every number of sub-genres a level writes: a Genre of one of these lengths is ours.
     pub fn sub_genre_counts(&self) -> Vec<usize> {
         let mut counts: Vec<usize> = Level::ALL.iter().map(|l| l.sub_genre).collect();
