@@ -15,7 +15,9 @@ GEN=$PWD/target/release/examples/gen_library
 WORK=$(mktemp -d)
 MOCK_PID=""
 trap '[[ -n $MOCK_PID ]] && kill $MOCK_PID 2>/dev/null; rm -rf "$WORK"' EXIT
-unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB
+unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB TAGGENIUS_CONFIG
+# A config.toml of the user's would change what is measured: none is read.
+export XDG_CONFIG_HOME=/nonexistent/taggenius-bench
 fail() { echo "check-generated: $*" >&2; exit 1; }
 
 target/release/examples/mock_openai --port 0 >"$WORK/mock.out" 2>/dev/null &

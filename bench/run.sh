@@ -87,7 +87,9 @@ command -v "$PYTHON" >/dev/null || die "$PYTHON not found (the Python peer needs
 command -v cargo >/dev/null || die "cargo not found"
 
 # The warm part must not reach any server: drop inherited provider settings.
-unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB
+unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB TAGGENIUS_CONFIG
+# A config.toml of the user's would change what is measured: none is read.
+export XDG_CONFIG_HOME=/nonexistent/taggenius-bench
 
 mkdir -p "$OUT"
 
