@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cli::{Cli, ConfigCommand};
-use crate::config::file::{Playlists, TEMPLATE};
+use crate::config::file::{ConfigFile, Playlists, TEMPLATE};
 use crate::config::{default_path, env_var, Config, Source};
 use crate::provider::{
     DEFAULT_BASE_URL, DEFAULT_BATCH, DEFAULT_JOBS, DEFAULT_MODEL, DEFAULT_TIMEOUT,
@@ -58,54 +58,55 @@ fn chosen_path(cli: &Cli) -> Result<PathBuf> {
 
 type Row = (&'static str, String, Source);
 
+/// The environment's value, else the file's, else the default, with where it came from.
+fn pick(env: Option<&str>, file: Option<String>, default: String) -> (String, Source) {
+    match (env.and_then(env_var), file) {
+        (Some(v), _) => (v, Source::Environment),
+        (None, Some(v)) => (v, Source::File),
+        (None, None) => (default, Source::Default),
+    }
+}
+
 /// Every effective setting: the environment, else the file, else the default. An API key
 /// shows only as "set".
 fn settings(config: &Config, cli: &Cli) -> Vec<Row> {
-    let f = &config.file;
-    let pick = |env: Option<&str>, file: Option<String>, default: String| -> (String, Source) {
-        match (env.and_then(env_var), file) {
-            (Some(v), _) => (v, Source::Environment),
-            (None, Some(v)) => (v, Source::File),
-            (None, None) => (default, Source::Default),
-        }
-    };
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows = files(config, cli);
+    rows.extend(provider(&config.file));
+    rows.extend(run_settings(&config.file));
+    rows.extend(words(config));
+    rows
+}
+
+/// The config file and the cache.
+fn files(config: &Config, cli: &Cli) -> Vec<Row> {
+    let shown = |p: Option<PathBuf>| p.map(|p| p.display().to_string()).unwrap_or_default();
     let config_path = match (&config.path, config.path_source) {
         (Some(path), Some(source)) => (path.display().to_string(), source),
         _ => (
-            format!(
-                "{} (none)",
-                chosen_path(cli)
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            ),
+            format!("{} (none)", shown(chosen_path(cli).ok())),
             Source::Default,
         ),
     };
-    rows.push(("config", config_path.0, config_path.1));
     let db = match (&cli.db, env_var("TAGGENIUS_DB")) {
         (Some(db), _) => (db.display().to_string(), Source::Flag),
         (None, Some(db)) => (db, Source::Environment),
-        (None, None) => (
-            crate::cache::default_path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            Source::Default,
-        ),
+        (None, None) => (shown(crate::cache::default_path().ok()), Source::Default),
     };
-    rows.push(("db", db.0, db.1));
-    let (model, s) = pick(
+    vec![("config", config_path.0, config_path.1), ("db", db.0, db.1)]
+}
+
+/// The model, the server and the key.
+fn provider(f: &ConfigFile) -> Vec<Row> {
+    let (model, model_source) = pick(
         Some("TAGGENIUS_MODEL"),
         f.model.clone(),
         DEFAULT_MODEL.into(),
     );
-    rows.push(("model", model, s));
-    let (url, s) = pick(
+    let (url, url_source) = pick(
         Some("OPENAI_BASE_URL"),
         f.base_url.clone(),
         DEFAULT_BASE_URL.into(),
     );
-    rows.push(("base_url", url, s));
     let key = match (env_var("OPENAI_API_KEY"), &f.api_key_command) {
         (Some(_), _) => ("set".to_string(), Source::Environment),
         (None, Some(_)) => ("set, by api_key_command".to_string(), Source::File),
@@ -114,43 +115,66 @@ fn settings(config: &Config, cli: &Cli) -> Vec<Row> {
             Source::Default,
         ),
     };
-    rows.push(("api_key", key.0, key.1));
-    let number = |v: Option<String>, d: String| pick(None, v, d);
-    let (level, s) = number(f.level.clone(), "recommended".into());
-    rows.push(("level", level, s));
-    let (write, s) = number(
-        f.write.as_ref().map(|w| w.join(",")),
-        "genre,comments".into(),
-    );
-    rows.push(("write", write, s));
-    let (jobs, s) = number(f.jobs.map(|v| v.to_string()), DEFAULT_JOBS.to_string());
-    rows.push(("jobs", jobs, s));
-    let (batch, s) = number(f.batch.map(|v| v.to_string()), DEFAULT_BATCH.to_string());
-    rows.push(("batch", batch, s));
-    let (timeout, s) = number(
-        f.timeout.map(|v| v.to_string()),
-        DEFAULT_TIMEOUT.to_string(),
-    );
-    rows.push(("timeout", timeout, s));
-    let (budget, s) = number(f.budget.map(|v| v.to_string()), "none".into());
-    rows.push(("budget", budget, s));
+    let mut rows = vec![
+        ("model", model, model_source),
+        ("base_url", url, url_source),
+        ("api_key", key.0, key.1),
+    ];
+    for (model, price) in &f.prices {
+        let price = format!(
+            "{model}: {} in, {} out (USD/1M tokens)",
+            price.input, price.output
+        );
+        rows.push(("price", price, Source::File));
+    }
+    rows
+}
+
+/// The settings a run takes flags for.
+fn run_settings(f: &ConfigFile) -> Vec<Row> {
     let playlists = f.playlists.as_ref().map(|p| match p {
         Playlists::On(true) => "energy,situation,genre".to_string(),
         Playlists::On(false) => "off".to_string(),
         Playlists::Groups(groups) => groups.join(","),
     });
-    let (playlists, s) = number(playlists, "off".into());
-    rows.push(("playlists", playlists, s));
-    for (model, price) in &f.prices {
-        rows.push((
-            "price",
-            format!(
-                "{model}: {} in, {} out (USD/1M tokens)",
-                price.input, price.output
-            ),
-            Source::File,
-        ));
-    }
+    let table = [
+        ("level", f.level.clone(), "recommended".to_string()),
+        (
+            "write",
+            f.write.as_ref().map(|w| w.join(",")),
+            "genre,comments".into(),
+        ),
+        (
+            "jobs",
+            f.jobs.map(|v| v.to_string()),
+            DEFAULT_JOBS.to_string(),
+        ),
+        (
+            "batch",
+            f.batch.map(|v| v.to_string()),
+            DEFAULT_BATCH.to_string(),
+        ),
+        (
+            "timeout",
+            f.timeout.map(|v| v.to_string()),
+            DEFAULT_TIMEOUT.to_string(),
+        ),
+        ("budget", f.budget.map(|v| v.to_string()), "none".into()),
+        ("playlists", playlists, "off".into()),
+    ];
+    table
+        .into_iter()
+        .map(|(key, file, default)| {
+            let (value, source) = pick(None, file, default);
+            (key, value, source)
+        })
+        .collect()
+}
+
+/// Levels, renames, the vocabulary and the block template.
+fn words(config: &Config) -> Vec<Row> {
+    let f = &config.file;
+    let mut rows: Vec<Row> = Vec::new();
     for (name, l) in &f.levels {
         let counts = format!(
             "{name}: {} {} {} {} {}",
@@ -162,12 +186,9 @@ fn settings(config: &Config, cli: &Cli) -> Vec<Row> {
         rows.push(("rename", format!("{from:?} = {to:?}"), Source::File));
     }
     if let Ok(vocabulary) = config.vocabulary() {
-        for (key, words) in vocabulary.added() {
-            rows.push((
-                "vocabulary",
-                format!("{key} adds {}", words.join(", ")),
-                Source::File,
-            ));
+        for (key, added) in vocabulary.added() {
+            let line = format!("{key} adds {}", added.join(", "));
+            rows.push(("vocabulary", line, Source::File));
         }
         if let Some(fingerprint) = vocabulary.fingerprint() {
             rows.push((
@@ -177,10 +198,12 @@ fn settings(config: &Config, cli: &Cli) -> Vec<Row> {
             ));
         }
     }
-    let (template, s) = number(
+    let default_block = "/* E: 07 / Sit: … / Vibe: … / Comp: … / Time: … */".to_string();
+    let (template, source) = pick(
+        None,
         f.block.as_ref().map(|b| b.template.clone()),
-        "/* E: 07 / Sit: … / Vibe: … / Comp: … / Time: … */".into(),
+        default_block,
     );
-    rows.push(("block", template, s));
+    rows.push(("block", template, source));
     rows
 }

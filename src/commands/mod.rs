@@ -9,3 +9,4 @@ mod playlists;
 mod report;
 pub(crate) mod retag;
 pub(crate) mod tag;
+mod write;

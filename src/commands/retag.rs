@@ -11,10 +11,10 @@ use crate::cache::{Cache, Found};
 use crate::cli::RetagArgs;
 use crate::commands::playlists;
 use crate::commands::report::report;
+use crate::commands::write::{render_and_write_all, Job};
 use crate::library::output::Output;
 use crate::library::{self, Library};
 use crate::render::check_writable;
-use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
 
 /// The remembered originals, and every blueprint when the cache is not much larger than the
@@ -68,29 +68,16 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         saved_usd: cache.saving(cached)?,
         ..Summary::default()
     };
-    let look = args.render.look.clone().knowing(&cache.block_templates()?);
-    let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
-    let plan = RenderPlan {
-        level: args.render.chosen_level,
-        fields: args.render.fields(),
+    let job = Job {
+        prepared: &prepared,
+        blueprints: &blueprints,
+        reasons: &HashMap::new(),
+        remembered: &remembered,
         output: &output,
         command: "retag",
         library: None,
-        look: &look,
-        tail: planned.tail(),
-        playlist_folder: planned.folder(),
     };
-    let reasons = HashMap::new();
-    render_and_write(
-        &prepared,
-        &blueprints,
-        &reasons,
-        &plan,
-        &cache,
-        &remembered,
-        &mut summary,
-    )?;
-    playlists::finish(planned, &prepared, &mut summary, args.render.quiet)?;
+    render_and_write_all(job, &args.render, &cache, &mut summary)?;
     report("retagged", &summary, args.render.json, args.render.quiet)?;
     let code = summary.exit_code();
     // The process ends next, and the system takes its memory back at once: freeing these

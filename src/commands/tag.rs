@@ -8,8 +8,10 @@ use anyhow::Result;
 use crate::cache::history::Summary;
 use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
 use crate::cli::TagArgs;
+use crate::commands::dry_run;
+use crate::commands::playlists;
 use crate::commands::report::report;
-use crate::commands::{dry_run, playlists};
+use crate::commands::write::{render_and_write_all, Job};
 use crate::library::output::Output;
 use crate::library::track::TrackInfo;
 use crate::library::Library;
@@ -17,7 +19,6 @@ use crate::provider::fetch::{self, Online};
 use crate::provider::local::local_blueprint;
 use crate::provider::Provider;
 use crate::render::check_writable;
-use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
@@ -65,30 +66,17 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     let reasons = ask(args, &provider, &cache, &wanted, &mut found, &mut summary)?;
     let library = remembered_path(&args.library);
     let blueprints = prepared.blueprints(&found);
-    let look = args.render.look.clone().knowing(&cache.block_templates()?);
-    let planned = playlists::plan(&prepared, &blueprints, &args.render, &cache)?;
-    let plan = RenderPlan {
-        level: args.render.chosen_level,
-        fields: args.render.fields(),
+    summary.saved_usd = cache.saving(summary.cached)?;
+    let job = Job {
+        prepared: &prepared,
+        blueprints: &blueprints,
+        reasons: &reasons,
+        remembered: &cache.remembered_values()?,
         output: &output,
         command: "tag",
         library: library.as_deref(),
-        look: &look,
-        tail: planned.tail(),
-        playlist_folder: planned.folder(),
     };
-    summary.saved_usd = cache.saving(summary.cached)?;
-    let remembered = cache.remembered_values()?;
-    render_and_write(
-        &prepared,
-        &blueprints,
-        &reasons,
-        &plan,
-        &cache,
-        &remembered,
-        &mut summary,
-    )?;
-    playlists::finish(planned, &prepared, &mut summary, args.render.quiet)?;
+    render_and_write_all(job, &args.render, &cache, &mut summary)?;
     report("tagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())
 }
