@@ -550,3 +550,32 @@ fn the_api_key_never_leaks() {
     }
     assert!(mock.requests() >= 5 && rejecting.requests() == 2);
 }
+
+#[test]
+fn a_batch_slower_than_the_timeout_is_asked_again_in_halves() {
+    // A server that takes 0.6 s a track: 4 tracks take longer than the 1 s timeout, 1 does not.
+    let sb = Sandbox::new();
+    sb.write("lib.xml", numbered_library(1..=4));
+    let mock = Mock::start(Duration::ZERO, |_, tracks| {
+        let took = Duration::from_millis(600 * tracks.len() as u64);
+        Reply::Slow(took, Box::new(Reply::Ok))
+    });
+    let args = [
+        "tag",
+        "lib.xml",
+        "--json",
+        "-q",
+        "--jobs",
+        "2",
+        "--timeout",
+        "1",
+    ];
+    let out = mock.run(&sb, &args);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(summary(&out)["fetched"], 4);
+    let sizes: Vec<usize> = mock.seen().iter().map(|s| s.tracks.len()).collect();
+    // 4 (timed out), 2 + 2 (timed out), then 1 + 1 + 1 + 1.
+    assert_eq!(sizes.len(), 7, "{sizes:?}");
+    assert_eq!(sizes[0], 4);
+    assert_eq!(sizes.iter().filter(|&&n| n == 1).count(), 4, "{sizes:?}");
+}

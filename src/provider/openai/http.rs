@@ -102,6 +102,8 @@ pub fn agent(timeout: Duration, connections: usize) -> ureq::Agent {
 #[derive(Debug)]
 pub enum Sent {
     Answered(Envelope),
+    /// A batch of several tracks took longer than the timeout: smaller ones may not.
+    TimedOut,
     /// This batch cannot be answered (retries exhausted, request rejected).
     GaveUp(String),
     /// Nothing further can succeed: the run must stop.
@@ -113,6 +115,8 @@ pub enum Sent {
 #[derive(Debug)]
 enum Attempt {
     Answered(Envelope),
+    /// No answer within the timeout.
+    TimedOut,
     Retry {
         reason: String,
         wait: Option<Duration>,
@@ -141,6 +145,7 @@ impl Client {
     pub fn send(
         &self,
         shared: &Shared,
+        splittable: bool,
         temperature: bool,
         body: &dyn Fn(Shape) -> String,
         note: &mut dyn FnMut(Note),
@@ -158,8 +163,19 @@ impl Client {
             }
             note(Note::Request);
             attempts += 1;
-            match self.post(&body(shape)) {
+            let attempt = match self.post(&body(shape)) {
+                Attempt::TimedOut if splittable => return Sent::TimedOut,
+                Attempt::TimedOut => Attempt::Retry {
+                    reason: "the request timed out".into(),
+                    wait: None,
+                    pause_all: false,
+                },
+                other => other,
+            };
+            match attempt {
                 Attempt::Answered(envelope) => return Sent::Answered(envelope),
+                // Split above, or made a retry for a single track.
+                Attempt::TimedOut => return Sent::TimedOut,
                 Attempt::Fatal(message) => return Sent::Fatal(message),
                 Attempt::Rejected(message) => return Sent::GaveUp(message),
                 Attempt::Temperature if shape.temperature => {
@@ -295,7 +311,7 @@ impl Client {
             ureq::Error::Tls(_) | ureq::Error::RequireHttpsOnly(_) => {
                 Attempt::Fatal(format!("TLS failure talking to {base}: {error}"))
             }
-            ureq::Error::Timeout(_) => retry("the request timed out".into(), None),
+            ureq::Error::Timeout(_) => Attempt::TimedOut,
             other => retry(format!("transport error: {other}"), None),
         }
     }

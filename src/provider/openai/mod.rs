@@ -291,11 +291,16 @@ impl Worker {
                 "{why}; asking with a looser schema (no item counts) for the rest of this run"
             ))),
         };
-        match self
-            .client
-            .send(&self.pool.shared, temperature, &build, &mut note)
-        {
+        match self.client.send(
+            &self.pool.shared,
+            batch.jobs.len() > 1,
+            temperature,
+            &build,
+            &mut note,
+        ) {
             Sent::Answered(envelope) => self.answered(batch, envelope),
+            // A slow server (a local model on a small machine) answers fewer tracks in time.
+            Sent::TimedOut => batch.halves(),
             Sent::GaveUp(reason) => {
                 for job in batch.jobs {
                     self.fail(job, &reason);
