@@ -115,7 +115,13 @@ fn provider(f: &ConfigFile) -> Vec<Row> {
             Source::Default,
         ),
     };
+    let (provider, provider_source) = pick(
+        None,
+        f.provider.clone(),
+        "openai with a key or base_url, else local".into(),
+    );
     let mut rows = vec![
+        ("provider", provider, provider_source),
         ("model", model, model_source),
         ("base_url", url, url_source),
         ("api_key", key.0, key.1),

@@ -12,6 +12,7 @@ use crate::error::UsageError;
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    pub provider: Option<String>,
     pub model: Option<String>,
     pub base_url: Option<String>,
     pub level: Option<String>,
@@ -132,6 +133,7 @@ fn key_at(text: &str, at: usize) -> Option<String> {
 pub const TEMPLATE: &str = r##"# taggenius configuration. Flags win over the environment, which wins over this file.
 # Every key is optional; remove the "# " to use one. `taggenius config show` prints what applies.
 
+# provider = "openai"                       # openai (any OpenAI-compatible server) or local
 # model = "gpt-4o-mini"
 # base_url = "http://localhost:11434/v1"     # an OpenAI-compatible server (Ollama, llama.cpp)
 # level = "recommended"                      # essential, recommended, detailed, or a level below

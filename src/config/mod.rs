@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::blueprint::vocabulary::{Changes, Vocabulary};
-use crate::cli::{Cli, Command, RenderArgs};
+use crate::cli::{Cli, Command, ProviderChoice, RenderArgs};
 use crate::error::UsageError;
 use crate::playlists::Group;
 use crate::render::look::{Look, Renames, Template};
@@ -95,6 +95,9 @@ impl Config {
                 )));
             }
         }
+        if let Some(provider) = &f.provider {
+            parse_provider(provider).map_err(|e| self.error(e))?;
+        }
         if let Some(write) = &f.write {
             parse_write(write).map_err(|e| self.error(e))?;
         }
@@ -179,6 +182,12 @@ impl Config {
     }
 }
 
+fn parse_provider(name: &str) -> Result<ProviderChoice, String> {
+    use clap::ValueEnum;
+    ProviderChoice::from_str(name, true)
+        .map_err(|_| format!("provider: {name:?} is neither openai nor local"))
+}
+
 fn parse_write(names: &[String]) -> Result<Vec<WriteField>, String> {
     use clap::ValueEnum;
     names
@@ -211,6 +220,9 @@ pub fn apply(cli: &mut Cli, config: &Config) -> Result<(), UsageError> {
                 .take()
                 .or_else(|| env_var("OPENAI_BASE_URL"))
                 .or(f.base_url.clone());
+            if args.provider.is_none() {
+                args.provider = f.provider.as_deref().and_then(|p| parse_provider(p).ok());
+            }
             args.jobs = args.jobs.or(f.jobs);
             args.batch = args.batch.or(f.batch);
             args.timeout = args.timeout.or(f.timeout);

@@ -142,6 +142,30 @@ fn a_setting_comes_from_the_flag_then_the_environment_then_the_file() {
 }
 
 #[test]
+fn the_file_can_choose_the_local_provider_and_a_flag_overrides_it() {
+    let mock = Mock::ok();
+    let sb = with_config("provider = \"local\"\n");
+    sb.copy(&fixture("sample.xml"), "lib.xml");
+    let out = mock.run(&sb, &["tag", "lib.xml", "-q", "-o", "out.xml"]);
+    assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
+    assert_eq!(mock.requests(), 0, "the file chose the local provider");
+    let out = mock.run(
+        &sb,
+        &[
+            "tag",
+            "lib.xml",
+            "-q",
+            "--provider",
+            "openai",
+            "-o",
+            "out.xml",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(mock.requests() > 0);
+}
+
+#[test]
 fn a_bad_config_is_a_usage_error_naming_the_file_line_and_key() {
     let cases = [
         (
@@ -167,6 +191,7 @@ fn a_bad_config_is_a_usage_error_naming_the_file_line_and_key() {
             "vocabulary.energy_vibe",
         ),
         ("level = \"club\"\n", "config.toml", "club"),
+        ("provider = \"cloud\"\n", "config.toml", "provider"),
     ];
     for (toml, place, key) in cases {
         let sb = with_config(toml);
