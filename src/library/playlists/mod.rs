@@ -134,7 +134,7 @@ pub fn place(
     content: Content,
     ours: &dyn Fn(&[&[u8]]) -> bool,
 ) -> Result<Placed> {
-    let tree = Tree::read(lib, format)?;
+    let tree = Tree::read(lib, format)?.with_keys(lib, format);
     let root = tree.root()?;
     let mine = tree.ours(root, ours);
     let children = tree.children_for(format, &content, mine.map(|m| m.index));

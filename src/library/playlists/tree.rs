@@ -14,11 +14,21 @@ pub(super) struct Tree<'b> {
     pub(super) nodes: Vec<NodeSpan>,
     pub(super) style: Style,
     pub(super) name_first: bool,
-    /// How a playlist entry names each track of the library, by index.
+    /// How a playlist entry names each track of the library, by index; filled by
+    /// `with_keys` only where playlists are written (`clear` needs none).
     pub(super) keys: Vec<Option<String>>,
 }
 
 impl<'b> Tree<'b> {
+    /// The tree with the key each track's playlist entries name it by.
+    pub(super) fn with_keys(mut self, lib: &Library, format: &dyn PlaylistFormat) -> Tree<'b> {
+        let bytes = lib.bytes();
+        self.keys = (lib.tracks.iter())
+            .map(|e| format.entry_key(bytes, e))
+            .collect();
+        self
+    }
+
     pub(super) fn read(lib: &'b Library, format: &dyn PlaylistFormat) -> Result<Tree<'b>> {
         let bytes = lib.bytes();
         let after_tracks = lib.tracks.last().map_or(0, last_point);
@@ -38,11 +48,7 @@ impl<'b> Tree<'b> {
                 indent: None,
             },
             name_first,
-            keys: lib
-                .tracks
-                .iter()
-                .map(|e| format.entry_key(bytes, e))
-                .collect(),
+            keys: Vec::new(),
         };
         if let Ok(root) = tree.root() {
             tree.style = tree.style_at(root, None);
