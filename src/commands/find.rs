@@ -15,7 +15,7 @@ use crate::library::output::{Output, Target};
 use crate::library::playlists::{place, Content, Node};
 use crate::library::{Field, Library};
 use crate::playlists::m3u;
-use crate::playlists::order::{bpm, playing_order};
+use crate::playlists::order::playing_order;
 use crate::query::keys::Key;
 use crate::query::Filters;
 use crate::render::look::Renames;
@@ -60,7 +60,7 @@ pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
     let matched: Vec<usize> = playing_order(lib, &blueprints)
         .into_iter()
         .filter(|&i| {
-            let (tempo, key) = (bpm(lib, i), key_of(lib, i));
+            let (tempo, key) = (lib.bpm(&lib.tracks[i]), key_of(lib, i));
             let pass = |c: &Cached| {
                 c.with_blueprint(|bp| filters.matches(bp, tempo, key, &args.look.renames))
             };
@@ -137,7 +137,7 @@ fn text_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -
     } else {
         format!("{artist} – {title}")
     };
-    let tempo = bpm(lib, index).map_or("-".to_string(), |b| {
+    let tempo = lib.bpm(entry).map_or("-".to_string(), |b| {
         format!("{}", (b * 10.0).round() / 10.0)
     });
     let key = lib.value(entry, Field::Key).trim().to_string();
@@ -172,7 +172,7 @@ fn json_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -
         artist,
         title,
         energy: bp.energy_level,
-        bpm: bpm(lib, index).map(|b| (b * 100.0).round() / 100.0),
+        bpm: lib.bpm(entry).map(|b| (b * 100.0).round() / 100.0),
         camelot: Key::parse(&key).map(Key::camelot),
         key,
         genre: renames.word(bp.primary_genre).to_string(),

@@ -119,6 +119,12 @@ impl Library {
         Library::parse(name, bytes)
     }
 
+    /// The track's tempo in beats per minute, as its format keeps it; `None` where it has none.
+    pub fn bpm(&self, entry: &TrackEntry) -> Option<f64> {
+        let stored: f64 = self.value(entry, Field::Bpm).trim().parse().ok()?;
+        (stored.is_finite() && stored > 0.0).then(|| self.format.beats_per_minute(stored))
+    }
+
     /// Who and what a track is, as `track_info` has them, without reading the other fields.
     pub fn artist_and_title(&self, entry: &TrackEntry) -> (String, String) {
         let title = self.value(entry, Field::Title);
@@ -137,9 +143,7 @@ impl Library {
             title: get(Field::Title),
             genre: get(Field::Genre),
             year: get(Field::Year),
-            bpm: (get(Field::Bpm).parse::<f64>().ok())
-                .filter(|b| *b > 0.0)
-                .map(|b| self.format.beats_per_minute(b)),
+            bpm: self.bpm(entry),
             key: get(Field::Key),
             label: get(Field::Label),
         };

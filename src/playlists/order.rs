@@ -15,7 +15,7 @@ pub fn playing_order(library: &Library, blueprints: &[Option<&Cached>]) -> Vec<u
             let artist = library.value(entry, Field::Artist).trim().to_lowercase();
             let title = library.value(entry, Field::Title).trim().to_lowercase();
             // Hundredths of a beat: BPMs sort as whole numbers, without NaN to trip on.
-            let bpm = bpm(library, index).map(|b| (b * 100.0).round() as u32);
+            let bpm = library.bpm(entry).map(|b| (b * 100.0).round() as u32);
             Some((bpm, energy, artist, title, index))
         })
         .collect();
@@ -27,11 +27,4 @@ pub fn playing_order(library: &Library, blueprints: &[Option<&Cached>]) -> Vec<u
         bpm.then_with(|| (a.1, &a.2, &a.3, a.4).cmp(&(b.1, &b.2, &b.3, b.4)))
     });
     keyed.into_iter().map(|(.., index)| index).collect()
-}
-
-/// The track's tempo in beats per minute, as its format keeps it; `None` where it has none.
-pub fn bpm(library: &Library, index: usize) -> Option<f64> {
-    let entry = &library.tracks[index];
-    let stored: f64 = library.value(entry, Field::Bpm).trim().parse().ok()?;
-    (stored.is_finite() && stored > 0.0).then(|| library.format().beats_per_minute(stored))
 }
