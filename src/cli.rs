@@ -16,7 +16,7 @@ use crate::render::{Level, WriteField};
     name = "taggenius",
     version,
     about = "Tag a DJ library once with an LLM; render any detail level from a local cache",
-    after_help = "Exit codes: 0 every track rendered, 3 output written but some tracks have no blueprint, 1 error (nothing written), 2 usage error."
+    after_help = "Exit codes: 0 every track rendered, 3 output written but some tracks have no blueprint, 1 error (nothing written), 2 usage error, 130 interrupted by Ctrl-C (nothing written)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -48,13 +48,23 @@ pub enum Command {
     /// Where the config file is, write a commented one, or show every setting and its source
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Print the man page (roff)
-    Man,
+    /// Print a man page (roff): taggenius(1), or a subcommand's; --dir writes them all
+    Man(ManArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (e.g. tag, or "cache stats")
+    #[arg(value_name = "COMMAND", num_args = 0..)]
+    pub command: Vec<String>,
+    /// Write every page (taggenius.1, taggenius-tag.1, …) into DIR
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

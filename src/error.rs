@@ -1,8 +1,5 @@
 //! The errors `main` maps to their own exit codes, and the Ctrl-C flag behind one of them.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, OnceLock};
-
 /// A mistake in how the command was called: exit code 2, like clap's own.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -15,25 +12,34 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// Set by the Ctrl-C handler; the fetch stops handing out work when it sees it.
-pub fn interrupted() -> Arc<AtomicBool> {
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    FLAG.get_or_init(Arc::default).clone()
+/// Returned when Ctrl-C ended a run: what was saved is reported, nothing is written.
+#[derive(Debug, Default)]
+pub struct Interrupted {
+    /// The blueprints this run committed to the cache, where it asks for any.
+    pub saved: Option<usize>,
 }
 
-/// Returned when Ctrl-C ended a run: what was saved is reported, nothing is written.
-#[derive(Debug)]
-pub struct Interrupted {
-    pub saved: usize,
+impl Interrupted {
+    /// `err` with the count of blueprints the run saved, if Ctrl-C ended it and no count is
+    /// given yet.
+    pub fn saving(err: anyhow::Error, saved: usize) -> anyhow::Error {
+        match err.downcast::<Interrupted>() {
+            Ok(Interrupted { saved: Some(n) }) => Interrupted { saved: Some(n) }.into(),
+            Ok(_) => Interrupted { saved: Some(saved) }.into(),
+            Err(other) => other,
+        }
+    }
 }
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "interrupted: {} new blueprints are saved in the cache; no library was written",
-            self.saved
-        )
+        f.write_str("interrupted: ")?;
+        match self.saved {
+            Some(1) => f.write_str("1 new blueprint is kept in the cache; ")?,
+            Some(n) => write!(f, "{n} new blueprints are kept in the cache; ")?,
+            None => {}
+        }
+        f.write_str("no library was written and the input is as it was")
     }
 }
 

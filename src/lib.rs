@@ -7,6 +7,7 @@ pub mod color;
 mod commands;
 pub mod config;
 pub mod error;
+pub mod interrupt;
 pub mod library;
 pub mod playlists;
 mod provider;
@@ -44,10 +45,7 @@ pub fn run(mut cli: Cli) -> Result<u8> {
         Command::Find(args) => commands::find::run(args, &db),
         Command::Cache(command) => commands::cache::run(command, &db),
         Command::Config(_) => Ok(0),
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
-            Ok(0)
-        }
+        Command::Man(args) => commands::man::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

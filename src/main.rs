@@ -1,19 +1,13 @@
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 
 use clap::Parser;
 use taggenius::cli::Cli;
-use taggenius::error::{interrupted, Interrupted, UsageError};
+use taggenius::error::{Interrupted, UsageError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A second Ctrl-C ends the process at once; the first lets the run save what it has.
-    let flag = interrupted();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
+    let _ = ctrlc::set_handler(taggenius::interrupt::on_signal);
     match taggenius::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

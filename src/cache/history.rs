@@ -45,6 +45,9 @@ pub struct Summary {
     /// The playlists written (`--playlists`), where there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playlists: Option<PlaylistsWritten>,
+    /// The copy of the library `--in-place` kept before replacing it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
     #[serde(skip)]
     pub saved_usd: f64,
     /// Whether new blueprints were guessed offline rather than fetched, for the stderr line.

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::cache::Cache;
 use crate::cli::ClearArgs;
+use crate::interrupt;
 use crate::library::output::{Output, Target};
 use crate::library::playlists;
 use crate::library::writer::Edit;
@@ -25,7 +26,9 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
         Target::of(args.output.as_deref(), args.in_place),
         "cleared",
     )?;
+    interrupt::phase("reading");
     let prepared = Prepared::new(Library::read(&args.library)?);
+    interrupt::check()?;
     let cache = Cache::open(db)?;
     let originals = cache.originals()?;
     let look = args.look.clone().knowing(&cache.block_templates()?);
@@ -33,7 +36,9 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let none = Originals::new();
     let mut edits = Vec::new();
     let mut cleared = 0;
+    interrupt::phase("restoring");
     for (entry, id) in lib.tracks.iter().zip(prepared.track_ids()) {
+        interrupt::check()?;
         let remembered = originals.get(id.as_ref()).unwrap_or(&none);
         let before = edits.len();
         restore_track(lib, entry, remembered, &look, &mut edits);
@@ -50,7 +55,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     };
     let removed_folders = folders.iter().filter(|e| e.bytes.is_empty()).count();
     edits.extend(folders);
-    output.write(lib.bytes(), &mut edits)?;
+    let backup = output.write(lib.bytes(), &mut edits)?;
     let removed_files = match &args.playlists_dir {
         Some(dir) => m3u::remove_folders(dir)?,
         None => 0,
@@ -61,8 +66,12 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
             let folders = counted((removed_folders + removed_files) as u64, "playlist folder");
             also = format!(" and removed {folders}");
         }
+        let kept = match backup {
+            Some(backup) => format!(" (the library as it was is kept in {})", backup.display()),
+            None => String::new(),
+        };
         eprintln!(
-            "cleared {cleared} of {}{also} → {}",
+            "cleared {cleared} of {}{also} → {}{kept}",
             counted(lib.tracks.len() as u64, "track"),
             output.describe()
         );

@@ -11,6 +11,7 @@ use crate::blueprint::{BlueprintRef, Words};
 use crate::cache::{Cache, Cached};
 use crate::cli::FindArgs;
 use crate::error::UsageError;
+use crate::interrupt;
 use crate::library::output::{Output, Target};
 use crate::library::playlists::{place, Content, Node};
 use crate::library::{Field, Library};
@@ -52,7 +53,9 @@ pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
         Some(_) => Some(Output::choose(&library, args.target(), "tagged")?),
         None => None,
     };
+    interrupt::phase("reading");
     let prepared = Prepared::new(Library::read(&library)?);
+    interrupt::check()?;
     check_playlist_target(&prepared.library, args)?;
     let found = prepared.lookup(&cache)?;
     let blueprints = prepared.blueprints(&found);
@@ -219,12 +222,16 @@ fn write_playlist(
     if let Some(folder) = placed.folder() {
         cache.remember_playlist_folder(&folder)?;
     }
-    output.write(lib.bytes(), &mut placed.edits)?;
+    let backup = output.write(lib.bytes(), &mut placed.edits)?;
     if let Some(notice) = &placed.notice {
         eprintln!("taggenius: {notice}");
     }
+    let kept = match backup {
+        Some(backup) => format!(" (the library as it was is kept in {})", backup.display()),
+        None => String::new(),
+    };
     eprintln!(
-        "taggenius: {count} tracks in {}/Queries/{name} → {}",
+        "taggenius: {count} tracks in {}/Queries/{name} → {}{kept}",
         placed.name,
         output.describe()
     );

@@ -5,6 +5,7 @@ pub(crate) mod clear;
 pub(crate) mod config;
 mod dry_run;
 pub(crate) mod find;
+pub(crate) mod man;
 mod playlists;
 mod report;
 pub(crate) mod retag;

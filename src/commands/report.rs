@@ -77,6 +77,9 @@ fn sentence(verb: &str, s: &Summary) -> String {
         line.push_str(&format!("; {} left untouched", s.missing.len()));
     }
     line.push_str(&format!(" → {}", s.output));
+    if let Some(backup) = &s.backup {
+        line.push_str(&format!(" (the library as it was is kept in {backup})"));
+    }
     line
 }
 

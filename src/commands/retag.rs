@@ -12,6 +12,7 @@ use crate::cli::RetagArgs;
 use crate::commands::playlists;
 use crate::commands::report::report;
 use crate::commands::write::{render_and_write_all, Job};
+use crate::interrupt;
 use crate::library::output::Output;
 use crate::library::{self, Library};
 use crate::render::check_writable;
@@ -48,11 +49,13 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     // The cache is read on a second connection while the library is parsed and its keys are
     // folded.
     let size = std::fs::metadata(&library).map(|m| m.len()).ok();
+    interrupt::phase("reading");
     let (prepared, preloaded) = std::thread::scope(|s| {
         let preloaded = s.spawn(|| preload(db, size));
         (Library::read(&library).map(Prepared::new), preloaded.join())
     });
     let prepared = prepared?;
+    interrupt::check()?;
     check_writable(prepared.library.format(), args.render.fields())?;
     playlists::check(prepared.library.format(), &args.render)?;
     let (remembered, all) =

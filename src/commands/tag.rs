@@ -12,6 +12,8 @@ use crate::commands::dry_run;
 use crate::commands::playlists;
 use crate::commands::report::report;
 use crate::commands::write::{render_and_write_all, Job};
+use crate::error::Interrupted;
+use crate::interrupt;
 use crate::library::output::Output;
 use crate::library::track::TrackInfo;
 use crate::library::Library;
@@ -22,13 +24,20 @@ use crate::render::check_writable;
 use crate::render::prepared::Prepared;
 
 pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
+    // Stopped before any blueprint was asked for, the run has saved none.
+    tag(args, db).map_err(|e| Interrupted::saving(e, 0))
+}
+
+fn tag(args: &TagArgs, db: &Path) -> Result<u8> {
     // A dry run writes no library, so its --json summary has standard output to itself.
     if !args.dry_run {
         args.render.check_json(&args.library)?;
     }
     let provider = Provider::from_args(args)?;
     let output = Output::choose(&args.library, args.render.target(), "tagged")?;
+    interrupt::phase("reading");
     let prepared = Prepared::new(Library::read(&args.library)?);
+    interrupt::check()?;
     check_writable(prepared.library.format(), args.render.fields())?;
     playlists::check(prepared.library.format(), &args.render)?;
     let cache = if args.dry_run && !db.exists() {
@@ -36,7 +45,9 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
     } else {
         Cache::open(db)?
     };
+    interrupt::phase("looking up");
     let mut found = prepared.lookup(&cache)?;
+    interrupt::check()?;
     let unique = prepared.unique();
     let stale = match (args.refresh_vocabulary, &provider) {
         (true, Provider::OpenAi(_) | Provider::Local) => cache.stale_keys()?,
@@ -64,19 +75,34 @@ pub fn run(args: &TagArgs, db: &Path) -> Result<u8> {
         ..Summary::default()
     };
     let reasons = ask(args, &provider, &cache, &wanted, &mut found, &mut summary)?;
+    let fetched = summary.fetched;
+    write(args, &cache, &prepared, &found, &output, &reasons, summary)
+        .map_err(|e| Interrupted::saving(e, fetched))
+}
+
+/// Renders and writes the library once each track's blueprint is known, and reports.
+fn write(
+    args: &TagArgs,
+    cache: &Cache,
+    prepared: &Prepared,
+    found: &Found,
+    output: &Output,
+    reasons: &HashMap<String, String>,
+    mut summary: Summary,
+) -> Result<u8> {
     let library = remembered_path(&args.library);
-    let blueprints = prepared.blueprints(&found);
+    let blueprints = prepared.blueprints(found);
     summary.saved_usd = cache.saving(summary.cached)?;
     let job = Job {
-        prepared: &prepared,
+        prepared,
         blueprints: &blueprints,
-        reasons: &reasons,
+        reasons,
         remembered: &cache.remembered_values()?,
-        output: &output,
+        output,
         command: "tag",
         library: library.as_deref(),
     };
-    render_and_write_all(job, &args.render, &cache, &mut summary)?;
+    render_and_write_all(job, &args.render, cache, &mut summary)?;
     report("tagged", &summary, args.render.json, args.render.quiet)?;
     Ok(summary.exit_code())
 }
@@ -96,8 +122,12 @@ fn ask(
             .iter()
             .map(|(k, _)| (k.to_string(), "not in the cache (offline)".to_string()))
             .collect()),
-        Provider::Local => fill_locally(cache, wanted, found, summary),
+        Provider::Local => {
+            interrupt::phase("guessing");
+            fill_locally(cache, wanted, found, summary)
+        }
         Provider::OpenAi(cfg) => {
+            interrupt::phase("fetching");
             let online = Online {
                 cache,
                 cfg,
@@ -143,6 +173,10 @@ fn fill_locally(
     let mut reasons = HashMap::new();
     cache.in_transaction(|| {
         for (key, info) in wanted {
+            // What is guessed so far is committed; the run stops after the commit.
+            if interrupt::requested() {
+                break;
+            }
             let Some(blueprint) = local_blueprint(info) else {
                 let reason = if info.genre.is_empty() {
                     "offline guess impossible: no Genre to go on (set OPENAI_API_KEY for online tagging)".to_string()
@@ -161,5 +195,11 @@ fn fill_locally(
         }
         Ok(())
     })?;
+    if interrupt::requested() {
+        return Err(Interrupted {
+            saved: Some(summary.fetched),
+        }
+        .into());
+    }
     Ok(reasons)
 }

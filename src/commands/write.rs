@@ -10,6 +10,7 @@ use crate::cache::originals::Remembered;
 use crate::cache::{Cache, Cached};
 use crate::cli::RenderArgs;
 use crate::commands::playlists::{finish, plan};
+use crate::interrupt;
 use crate::library::output::Output;
 use crate::render::library::{render_and_write, RenderPlan};
 use crate::render::prepared::Prepared;
@@ -37,7 +38,9 @@ pub fn render_and_write_all(
     summary: &mut Summary,
 ) -> Result<()> {
     let look = args.look.clone().knowing(&cache.block_templates()?);
+    interrupt::phase("playlists");
     let planned = plan(job.prepared, job.blueprints, args, cache)?;
+    interrupt::check()?;
     let render = RenderPlan {
         level: args.chosen_level,
         fields: args.fields(),

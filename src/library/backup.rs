@@ -7,10 +7,33 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 
+/// A copy of the library, removed when dropped unless `keep` says the library was replaced.
+#[derive(Debug)]
+pub struct Backup(Option<PathBuf>);
+
+impl Backup {
+    pub fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// The library was replaced: the backup stays, and this is where.
+    pub fn keep(mut self) -> PathBuf {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for Backup {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
 /// Copies `path` to `<stem>.taggenius-backup-<UTC time>.<ext>` beside it, never over an
 /// existing file (a second backup in the same second is numbered), and waits until the copy is
 /// on disk: the library is replaced next.
-pub fn keep_backup(path: &Path) -> Result<PathBuf> {
+pub fn keep_backup(path: &Path) -> Result<Backup> {
     let shown = path.display();
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     let ext = path.extension().map(|e| e.to_string_lossy());
@@ -46,7 +69,7 @@ pub fn keep_backup(path: &Path) -> Result<PathBuf> {
         if let Ok(meta) = source.metadata() {
             let _ = fs::set_permissions(&backup, meta.permissions());
         }
-        return Ok(backup);
+        return Ok(Backup(Some(backup)));
     }
     anyhow::bail!("{shown}: too many backups in one second")
 }

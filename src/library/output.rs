@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::error::UsageError;
-use crate::library::backup::keep_backup;
+use crate::interrupt::{self, Begun};
+use crate::library::backup::{keep_backup, Backup};
 use crate::library::write_behind::WriteBehind;
 use crate::library::writer::{splice_into, Edit};
 
@@ -84,8 +85,10 @@ impl Output {
         }
     }
 
-    pub fn write(&self, input: &[u8], edits: &mut [Edit]) -> Result<()> {
+    /// Writes `input` with `edits` made; returns the backup `--in-place` kept.
+    pub fn write(&self, input: &[u8], edits: &mut [Edit]) -> Result<Option<PathBuf>> {
         let mut pending = self.begin()?;
+        interrupt::phase("writing");
         splice_into(&mut pending, input, edits).map_err(|e| pending.error(e))?;
         pending.finish()
     }
@@ -93,16 +96,14 @@ impl Output {
     /// Starts writing: to a temp file beside the destination, or into the destination itself
     /// when it is a pipe or a device, or to standard output.
     pub fn begin(&self) -> Result<Pending> {
-        let path = match self {
+        interrupt::check()?;
+        let (path, backup) = match self {
             Output::Stdout => return Ok(Pending::Stdout(BufWriter::new(std::io::stdout().lock()))),
-            Output::File(path) => path,
-            Output::InPlace(path) => {
-                keep_backup(path)?;
-                path
-            }
+            Output::File(path) => (path, None),
+            Output::InPlace(path) => (path, Some(keep_backup(path)?)),
         };
         match destination(path)? {
-            Destination::Replace(target) => replace(path, target),
+            Destination::Replace(target) => replace(path, target, backup),
             Destination::Stream => {
                 let file = fs::OpenOptions::new()
                     .write(true)
@@ -118,8 +119,8 @@ impl Output {
 }
 
 /// Starts writing a temp file that will be renamed over `target`, the plain file `path` is or
-/// links to.
-fn replace(path: &Path, target: PathBuf) -> Result<Pending> {
+/// links to; `backup`, the copy `--in-place` kept, is removed unless the rename happens.
+fn replace(path: &Path, target: PathBuf, backup: Option<Backup>) -> Result<Pending> {
     let dir = match target.parent() {
         Some(dir) => dir,
         None => bail!("{}: is not a file", path.display()),
@@ -140,9 +141,13 @@ fn replace(path: &Path, target: PathBuf) -> Result<Pending> {
         let _ = fs::set_permissions(temp.path(), meta.permissions());
     }
     let behind = WriteBehind::new(temp.as_file());
+    let mut marks = vec![Begun::new(temp.path())];
+    marks.extend(backup.as_ref().map(|b| Begun::new(b.path())));
     Ok(Pending::File {
         path: path.to_path_buf(),
         target,
+        backup,
+        marks,
         // Small: a rendered stretch of hundreds of kilobytes then goes to the file
         // directly instead of being copied through the buffer first.
         writer: BufWriter::with_capacity(64 << 10, temp),
@@ -223,6 +228,10 @@ pub enum Pending {
         path: PathBuf,
         /// The real file that is replaced, links followed.
         target: PathBuf,
+        /// The copy of the library `--in-place` kept: removed if the run ends before the rename.
+        backup: Option<Backup>,
+        /// The temp file and the backup, for a second Ctrl-C to remove.
+        marks: Vec<Begun>,
         writer: BufWriter<tempfile::NamedTempFile>,
         behind: WriteBehind,
     },
@@ -244,7 +253,9 @@ impl Pending {
         }
     }
 
-    pub fn finish(self) -> Result<()> {
+    /// Completes the output: the temp file is renamed into place (unless Ctrl-C came first).
+    /// Returns the backup `--in-place` kept.
+    pub fn finish(self) -> Result<Option<PathBuf>> {
         match self {
             Pending::Stdout(mut writer) => {
                 writer.flush().context("standard output: cannot write")?;
@@ -253,15 +264,21 @@ impl Pending {
                 path,
                 target,
                 writer,
+                backup,
+                marks,
                 ..
             } => {
                 let temp = writer
                     .into_inner()
                     .map_err(|e| e.into_error())
                     .with_context(|| format!("{}: cannot write", path.display()))?;
-                temp.persist(&target)
-                    .map_err(|e| e.error)
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                let rename = || {
+                    temp.persist(&target)
+                        .map_err(|e| e.error)
+                        .with_context(|| format!("{}: cannot write", path.display()))
+                };
+                interrupt::complete(rename, marks)?;
+                return Ok(backup.map(Backup::keep));
             }
             Pending::Stream { path, mut writer } => {
                 writer
@@ -269,7 +286,7 @@ impl Pending {
                     .with_context(|| format!("{}: cannot write", path.display()))?;
             }
         }
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -345,7 +362,7 @@ pub fn write_atomically(
 ) -> Result<()> {
     let mut pending = Output::File(path.to_path_buf()).begin()?;
     fill(&mut pending).map_err(|e| pending.error(e))?;
-    pending.finish()
+    pending.finish().map(drop)
 }
 
 #[cfg(test)]

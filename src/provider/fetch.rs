@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::sync::atomic::Ordering;
 
 use anyhow::Result;
 
 use crate::blueprint::Blueprint;
 use crate::cache::history::Summary;
 use crate::cache::{Cache, Cached, Found};
-use crate::error::{interrupted, Interrupted};
+use crate::error::Interrupted;
+use crate::interrupt;
 use crate::library::track::TrackInfo;
 use crate::provider::openai::{self, Event, Job, OpenAiConfig};
 use crate::provider::progress::Progress;
@@ -70,9 +70,9 @@ pub fn fetch(
         return Err(e);
     }
     result?;
-    if interrupted().load(Ordering::SeqCst) {
+    if interrupt::requested() {
         return Err(Interrupted {
-            saved: summary.fetched,
+            saved: Some(summary.fetched),
         }
         .into());
     }
@@ -98,7 +98,7 @@ pub fn jobs_for(wanted: &[(&str, TrackInfo)]) -> Vec<Job> {
 
 fn keep_going(online: &Online, summary: &Summary) -> ControlFlow<()> {
     let over_budget = online.budget.is_some_and(|b| summary.cost_usd >= b);
-    if over_budget || interrupted().load(Ordering::SeqCst) {
+    if over_budget || interrupt::requested() {
         ControlFlow::Break(())
     } else {
         ControlFlow::Continue(())

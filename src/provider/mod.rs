@@ -70,7 +70,7 @@ impl Provider {
             timeout: Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT).max(1)),
             max_attempts: 6,
             price: args.price.as_deref().map(parse_price).transpose()?,
-            cancel: Some(crate::error::interrupted()),
+            cancel: Some(crate::interrupt::shared_flag()),
         }))
     }
 

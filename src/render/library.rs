@@ -63,6 +63,7 @@ pub fn render_and_write(
         ids: &ids,
     };
     let mut pending = plan.output.begin()?;
+    crate::interrupt::phase("rendering");
     // The tracks are rendered up to the first edit past them; this thread writes the rest.
     let tail_start = plan
         .tail
@@ -77,8 +78,11 @@ pub fn render_and_write(
     summary.tracks = lib.tracks.len();
     summary.level = plan.level.name().to_string();
     summary.output = plan.output.describe();
+    crate::interrupt::check()?;
     record_run(cache, plan, summary, &originals)?;
-    pending.finish()
+    let backup = pending.finish()?;
+    summary.backup = backup.map(|path| path.display().to_string());
+    Ok(())
 }
 
 /// Remembers the overwritten originals and records the run in one commit, before the output
@@ -215,6 +219,8 @@ impl TrackRenderer<'_> {
                 })
                 .collect();
             for k in 0..chunks.len() {
+                // Dropping the channels on the way out stops the renderers too.
+                crate::interrupt::check()?;
                 let (rx, used) = &workers[k % RENDER_THREADS];
                 let chunk = rx
                     .recv()

@@ -553,3 +553,57 @@ fn the_man_page_is_roff_from_the_command_line() {
     let out = sb.run(&["--color", "never", "config", "path"]);
     assert_eq!(code(&out), 0);
 }
+
+#[test]
+fn every_subcommand_has_its_man_page() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["man", "tag"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH taggenius-tag 1"), "{page}");
+    assert!(
+        page.contains("\\fB\\-\\-in\\-place\\fR\n") && page.contains("keeping a backup"),
+        "--in-place is not documented: {page}"
+    );
+    let out = sb.run(&["man", "cache", "stats"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(".TH taggenius-cache-stats 1"));
+    let out = sb.run(&["man", "tga"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        text(&out.stderr).contains("the commands are tag, retag"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = sb.run(&["man", "--dir", "pages"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let mut pages: Vec<String> = std::fs::read_dir(sb.path("pages"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for page in [
+        "taggenius.1",
+        "taggenius-tag.1",
+        "taggenius-retag.1",
+        "taggenius-clear.1",
+        "taggenius-find.1",
+        "taggenius-cache-stats.1",
+        "taggenius-config-show.1",
+    ] {
+        assert!(
+            pages.contains(&page.to_string()),
+            "{page} missing from {pages:?}"
+        );
+    }
+    // Every page the top one refers to exists.
+    let top = std::fs::read_to_string(sb.path("pages/taggenius.1")).unwrap();
+    for referred in top.split("taggenius\\-").skip(1) {
+        let name = referred.split('(').next().unwrap().replace("\\-", "-");
+        assert!(
+            pages.contains(&format!("taggenius-{name}.1")),
+            "taggenius-{name}(1) missing"
+        );
+    }
+}

@@ -123,3 +123,50 @@ fn in_place_needs_a_file_and_no_output() {
     );
     assert!(!sb.path("x.xml").exists());
 }
+
+/// A disk that fills while the library is written (a file-size limit: the backup fits, the
+/// larger tagged library does not): the library stays as it was, and neither the backup nor
+/// the temp file is left.
+#[test]
+fn a_full_disk_during_in_place_leaves_the_library_and_no_backup() {
+    use std::os::unix::process::CommandExt;
+    let sb = Sandbox::new();
+    sb.write("lib.xml", crate::util::numbered_library(1..=300));
+    let out = sb.run(&["tag", "lib.xml", "--provider", "local", "-q", "-o", "t.xml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let input = std::fs::read(sb.path("lib.xml")).unwrap();
+    let limit = input.len() as u64 + 4096;
+    assert!(std::fs::metadata(sb.path("t.xml")).unwrap().len() > limit);
+    let mut cmd = sb.spawnable();
+    cmd.args(["retag", "lib.xml", "--in-place"]);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            // A write past the limit then fails with EFBIG instead of killing the process.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let size = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &size) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("taggenius: lib.xml: cannot write") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(sb.path("lib.xml")).unwrap(), input);
+    let mut after = sb.files();
+    after.retain(|f| !f.starts_with("cache.sqlite3"));
+    assert_eq!(
+        after,
+        ["lib.xml", "t.xml"],
+        "a backup or temp file was left"
+    );
+}

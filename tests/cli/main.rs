@@ -16,6 +16,7 @@ mod faults;
 mod find;
 mod hostile;
 mod in_place;
+mod interrupt;
 mod openai;
 mod outputs;
 mod playlists;
