@@ -1,6 +1,7 @@
 //! Every real rekordbox export in ../shared/fixtures/real: tag with no key, check the output
 //! differs only in the values set, and that clear gives the input back byte for byte.
 
+use crate::mock::Mock;
 use crate::util::*;
 
 fn tracks_with_genre(bytes: &[u8]) -> usize {
@@ -15,8 +16,12 @@ fn tracks_with_genre(bytes: &[u8]) -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    not(real_exports),
+    ignore = "needs the real exports in ../shared/fixtures/real"
+)]
 fn real_exports_tag_faithfully_and_clear_back_to_the_input() {
-    let Some(files) = real_exports() else { return };
+    let files = real_exports();
     assert!(files.len() >= 5, "{files:?}");
     for file in files {
         let sb = Sandbox::new();
@@ -75,18 +80,35 @@ fn real_exports_tag_faithfully_and_clear_back_to_the_input() {
 }
 
 #[test]
+#[cfg_attr(
+    not(real_exports),
+    ignore = "needs the real exports in ../shared/fixtures/real"
+)]
 fn real_exports_retag_at_every_level_from_the_cache() {
-    let Some(files) = real_exports() else { return };
+    let files = real_exports();
     for file in files {
         let sb = Sandbox::new();
         sb.copy(&file, "lib.xml");
-        sb.run(&["tag", "lib.xml", "-q"]);
+        let out = Mock::ok().run(&sb, &["tag", "lib.xml", "-q", "-o", "t.xml"]);
+        assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
+        let mut sizes = Vec::new();
         for level in ["essential", "recommended", "detailed"] {
-            let out = sb.run(&["retag", "--level", level, "-o", "r.xml", "-q"]);
+            let out = sb.run(&["retag", "--level", level, "-o", "r.xml", "-q", "--json"]);
             assert!(matches!(code(&out), 0 | 3), "{}", text(&out.stderr));
+            let rendered = summary(&out);
+            assert_eq!(rendered["level"], level);
+            assert_eq!(rendered["requests"], 0);
             let before = std::fs::read(&file).unwrap();
             let after = std::fs::read(sb.path("r.xml")).unwrap();
             assert_only_attributes_changed(&before, &after, &["Genre", "Comments"]);
+            sizes.push(after.len());
         }
+        // Each level writes more words than the one before.
+        let input = std::fs::read(&file).unwrap().len();
+        assert!(
+            input < sizes[0] && sizes[0] < sizes[1] && sizes[1] < sizes[2],
+            "{}: {input} bytes, then {sizes:?}",
+            file.display()
+        );
     }
 }

@@ -11,47 +11,47 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The real exports, which may not be copied into the repo: read from ../shared when present.
-pub fn real_exports() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
-        return None;
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .filter(|p| std::fs::read(p).is_ok_and(|b| b.windows(12).any(|w| w == b"DJ_PLAYLISTS")))
-        .collect();
-    files.sort();
-    Some(files)
+/// Where the real exports are: never copied into the repository, read from ../shared. The
+/// tests that read them are ignored where the folder is absent (see build.rs).
+fn real_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real")
 }
 
-/// The real Traktor collections, read from ../shared when present.
-pub fn real_traktor_collections() -> Option<Vec<PathBuf>> {
-    real_files(|p, _| p.extension().is_some_and(|x| x == "nml"))
+/// The real rekordbox exports, at least five of them: an emptied folder fails, never passes.
+pub fn real_exports() -> Vec<PathBuf> {
+    real_files(5, |p, bytes| {
+        p.extension().is_some_and(|x| x == "xml") && bytes.windows(12).any(|w| w == b"DJ_PLAYLISTS")
+    })
 }
 
-/// The real VirtualDJ databases, read from ../shared when present.
-pub fn real_virtualdj_databases() -> Option<Vec<PathBuf>> {
+/// The real Traktor collections.
+pub fn real_traktor_collections() -> Vec<PathBuf> {
+    real_files(3, |p, _| p.extension().is_some_and(|x| x == "nml"))
+}
+
+/// The real VirtualDJ databases.
+pub fn real_virtualdj_databases() -> Vec<PathBuf> {
     let vdj = |bytes: &[u8]| bytes.windows(18).any(|w| w == b"VirtualDJ_Database");
-    real_files(|p, bytes| p.extension().is_some_and(|x| x == "xml") && vdj(bytes))
+    real_files(1, |p, bytes| {
+        p.extension().is_some_and(|x| x == "xml") && vdj(bytes)
+    })
 }
 
-fn real_files(keep: impl Fn(&Path, &[u8]) -> bool) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
-        return None;
-    }
+fn real_files(at_least: usize, keep: impl Fn(&Path, &[u8]) -> bool) -> Vec<PathBuf> {
+    let dir = real_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| std::fs::read(p).is_ok_and(|b| keep(p, &b)))
         .collect();
     files.sort();
-    Some(files)
+    assert!(
+        files.len() >= at_least,
+        "{}: {} files of the kind, {at_least} expected",
+        dir.display(),
+        files.len()
+    );
+    files
 }
 
 /// A temp folder with its own cache; commands run with no provider configured.
