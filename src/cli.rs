@@ -41,6 +41,9 @@ pub enum Command {
     /// Undo tag: remove the taggenius block and put back the values it overwrote
     Clear(ClearArgs),
     /// Which tracks are…: the tracks whose tags match, offline, in playing order
+    #[command(
+        after_help = "Exit codes: 0 the matches are printed (none is no error), 1 error, or no match for --playlist (nothing written), 2 usage error (a word no blueprint holds, an energy outside 1-10), 130 interrupted by Ctrl-C."
+    )]
     Find(FindArgs),
     /// Inspect, export or import the blueprint cache
     #[command(subcommand)]

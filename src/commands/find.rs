@@ -41,7 +41,7 @@ struct Row {
 }
 
 pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
-    let filters = Filters::parse(&args.asked())?;
+    let filters = Filters::parse(&args.asked(), &args.look.renames)?;
     let cache = Cache::open(db)?;
     let library = match &args.library {
         Some(library) => library.clone(),

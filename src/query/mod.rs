@@ -3,6 +3,7 @@
 //! Filters combine with AND; a filter given twice means either.
 
 pub mod keys;
+mod words;
 
 use crate::blueprint::{BlueprintRef, Words};
 use crate::error::UsageError;
@@ -39,10 +40,32 @@ pub struct Asked<'a> {
 }
 
 impl Filters {
-    pub fn parse(asked: &Asked) -> Result<Filters, UsageError> {
+    /// The filters, each word checked against the vocabulary and the renames: a word no
+    /// blueprint can hold, or an energy outside 1-10, is a usage error.
+    pub fn parse(asked: &Asked, renames: &Renames) -> Result<Filters, UsageError> {
         let ranges = |flag: &str, values: &[String]| -> Result<Vec<(f64, f64)>, UsageError> {
             values.iter().map(|v| range(flag, v)).collect()
         };
+        let decades: Vec<String> = asked.decade.iter().map(|d| decade(d)).collect();
+        let vocabulary = crate::blueprint::vocabulary::current();
+        for (flag, known) in words::lists(vocabulary) {
+            let asked = match flag {
+                "--genre" => asked.genre,
+                "--situation" => asked.situation,
+                "--vibe" => asked.vibe,
+                "--component" => asked.component,
+                _ => &decades,
+            };
+            words::check(flag, asked, known, renames)?;
+        }
+        let energy = ranges("--energy", asked.energy)?;
+        let outside = |&(low, high): &(f64, f64)| low < 1.0 || high > 10.0;
+        if let Some(at) = energy.iter().position(outside) {
+            return Err(UsageError(format!(
+                "--energy {:?}: energy runs from 1 to 10",
+                asked.energy[at]
+            )));
+        }
         let mut key = Vec::new();
         for text in asked.key {
             let found = Key::parse(text).ok_or_else(|| {
@@ -61,11 +84,11 @@ impl Filters {
         Ok(Filters {
             genre: asked.genre.to_vec(),
             sub: asked.sub.to_vec(),
-            energy: ranges("--energy", asked.energy)?,
+            energy,
             situation: asked.situation.to_vec(),
             vibe: asked.vibe.to_vec(),
             component: asked.component.to_vec(),
-            decade: asked.decade.iter().map(|d| decade(d)).collect(),
+            decade: decades,
             bpm: ranges("--bpm", asked.bpm)?,
             key,
         })

@@ -536,7 +536,9 @@ fn words_the_vocabulary_removes_are_dropped_from_older_blueprints() {
         "removed words were written"
     );
     assert!(tagged.contains("Warmup"));
+    // A removed word is no longer one a blueprint holds.
     let out = sb.run(&["find", "lib.xml", "--situation", "Peak Hour"]);
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
     assert!(text(&out.stdout).is_empty());
 }
 

@@ -175,7 +175,8 @@ fn json_lists_the_whole_blueprint_and_bpm_filters_the_tempo() {
             .unwrap()
             .starts_with("file://localhost/Music/"));
     }
-    let out = sb.run(&["find", "lib.xml", "--json", "--vibe", "nothing like it"]);
+    let out = sb.run(&["find", "lib.xml", "--json", "--bpm", "300"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "[]");
 }
 
@@ -234,4 +235,62 @@ fn a_query_becomes_a_playlist_that_later_runs_keep() {
     assert_eq!(code(&out), 0);
     let input = std::fs::read(sb.path("lib.xml")).unwrap();
     assert!(std::fs::read(sb.path("cleared.xml")).unwrap() == input);
+}
+
+#[test]
+fn a_word_no_blueprint_can_hold_is_a_usage_error_naming_the_nearest() {
+    let sb = sandbox();
+    for (filters, message) in [
+        (
+            &["--situation", "Peek Hour"][..],
+            "--situation \"Peek Hour\": no blueprint holds that word; did you mean Peak Hour?",
+        ),
+        (&["--genre", "Tehcno"], "did you mean Techno?"),
+        (&["--vibe", "Drivng"], "did you mean Driving?"),
+        (&["--decade", "1910s"], "did you mean 1920s?"),
+        (
+            &["--energy", "11-12"],
+            "--energy \"11-12\": energy runs from 1 to 10",
+        ),
+        (&["--energy", "0"], "energy runs from 1 to 10"),
+    ] {
+        let mut args = vec!["find", "lib.xml"];
+        args.extend_from_slice(filters);
+        let out = sb.run(&args);
+        assert_eq!(code(&out), 2, "{filters:?}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(message) && stderr.lines().count() == 1,
+            "{filters:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // Known words in any case, and the edges of the energy scale, are fine.
+    let out = sb.run(&[
+        "find",
+        "lib.xml",
+        "--situation",
+        "peak hour",
+        "--energy",
+        "1-10",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    // No match is no error without --playlist; with one, nothing is written and the exit is 1.
+    let out = sb.run(&["find", "lib.xml", "--bpm", "300"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("no track matches"));
+    let args = [
+        "find",
+        "lib.xml",
+        "--bpm",
+        "300",
+        "--playlist",
+        "X",
+        "-o",
+        "q.xml",
+    ];
+    let out = sb.run(&args);
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(!sb.path("q.xml").exists());
 }
