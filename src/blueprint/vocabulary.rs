@@ -95,7 +95,32 @@ impl Vocabulary {
         !self.removed.is_empty() && self.removed.contains(&word.to_lowercase())
     }
 
+    /// The words each list adds to the built-in one.
     pub fn added(&self) -> Vec<(&'static str, Vec<&'static str>)> {
+        self.compared(|now, built_in| {
+            now.iter()
+                .filter(|w| !built_in.contains(w))
+                .copied()
+                .collect()
+        })
+    }
+
+    /// The built-in words each list takes out.
+    pub fn taken_out(&self) -> Vec<(&'static str, Vec<&'static str>)> {
+        self.compared(|now, built_in| {
+            built_in
+                .iter()
+                .filter(|w| !now.contains(w))
+                .copied()
+                .collect()
+        })
+    }
+
+    /// `differ(now, built_in)` for each list the user may change, where it finds words.
+    fn compared(
+        &self,
+        differ: impl Fn(&[&'static str], &[&'static str]) -> Vec<&'static str>,
+    ) -> Vec<(&'static str, Vec<&'static str>)> {
         let built_in = Vocabulary::built_in();
         [
             ("primary_genre", &self.genres, &built_in.genres),
@@ -108,15 +133,7 @@ impl Vocabulary {
             ("components", &self.components, &built_in.components),
         ]
         .into_iter()
-        .map(|(key, now, before)| {
-            (
-                key,
-                now.iter()
-                    .filter(|w| !before.contains(w))
-                    .copied()
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|(key, now, before)| (key, differ(now, before)))
         .filter(|(_, words)| !words.is_empty())
         .collect()
     }

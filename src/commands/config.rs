@@ -196,6 +196,10 @@ fn words(config: &Config) -> Vec<Row> {
             let line = format!("{key} adds {}", added.join(", "));
             rows.push(("vocabulary", line, Source::File));
         }
+        for (key, removed) in vocabulary.taken_out() {
+            let line = format!("{key} removes {}", removed.join(", "));
+            rows.push(("vocabulary", line, Source::File));
+        }
         if let Some(fingerprint) = vocabulary.fingerprint() {
             rows.push((
                 "vocabulary",

@@ -118,11 +118,11 @@ impl Template {
                 .collect();
             kept.join(", ")
         };
-        let mut out = String::with_capacity(self.text.len() + 64);
-        for part in &self.parts {
-            match part {
-                Part::Text(text) => out.push_str(text),
-                Part::Slot(slot) => out.push_str(&match slot {
+        let rendered = self.parts.iter().map(|part| match part {
+            Part::Text(text) => (false, text.clone()),
+            Part::Slot(slot) => (
+                true,
+                match slot {
                     Placeholder::Energy { two_digits: true } => format!("{:02}", bp.energy_level),
                     Placeholder::Energy { .. } => bp.energy_level.to_string(),
                     Placeholder::Genre => renames.word(bp.primary_genre).to_string(),
@@ -131,10 +131,10 @@ impl Template {
                     Placeholder::Vibe => list(&bp.energy_vibe, level.energy_vibe),
                     Placeholder::Components => list(&bp.components, level.components),
                     Placeholder::Decade => list(&bp.time_period, level.time_period),
-                }),
-            }
-        }
-        out
+                },
+            ),
+        });
+        collapse(rendered)
     }
 
     /// Where a block this template wrote stands in `comment`: its text in order, anything
@@ -155,27 +155,60 @@ impl Template {
     }
 
     /// Where the rest of the template, after its first text, ends when it matches from `at`.
+    /// A separator between two slots may be missing (it went with an empty list); the last
+    /// text, which closes the block, may not.
     fn matches_from(&self, comment: &str, mut at: usize) -> Option<usize> {
+        let last = self.parts.len() - 1;
         let mut gap = false;
-        for part in &self.parts[1..] {
+        for (i, part) in self.parts.iter().enumerate().skip(1) {
             match part {
                 Part::Slot(_) => gap = true,
-                Part::Text(text) if gap => {
-                    let found = comment[at..].find(text.as_str())?;
-                    if comment[at..at + found].contains("*/") {
-                        return None;
-                    }
-                    at += found + text.len();
-                    gap = false;
-                }
                 Part::Text(text) => {
-                    comment[at..].starts_with(text.as_str()).then_some(())?;
-                    at += text.len();
+                    let end = comment[at..]
+                        .find("*/")
+                        .map_or(comment.len(), |e| at + e + 2);
+                    let found = match gap {
+                        true => comment[at..end].find(text.as_str()),
+                        false => comment[at..end].starts_with(text.as_str()).then_some(0),
+                    };
+                    match found {
+                        Some(found) => at += found + text.len(),
+                        None if i == last => return None,
+                        None => {}
+                    }
+                    gap = false;
                 }
             }
         }
         Some(at)
     }
+}
+
+/// The block's text from its rendered parts (whether each is a slot, and its text): an empty
+/// slot goes with the separator before it (the text since the last slot kept), or, when no
+/// slot was kept before it, with the separator after it.
+fn collapse(parts: impl Iterator<Item = (bool, String)>) -> String {
+    let parts: Vec<(bool, String)> = parts.collect();
+    let mut out = String::new();
+    // Where the text since the last slot kept begins in `out`, if a slot was kept.
+    let mut separator_from: Option<usize> = None;
+    let mut drop_next_separator = false;
+    for (i, (is_slot, text)) in parts.iter().enumerate() {
+        let between_slots = || parts[i + 1..].iter().any(|(slot, _)| *slot);
+        match (*is_slot, text.is_empty()) {
+            (true, true) => match separator_from {
+                Some(from) => out.truncate(from),
+                None => drop_next_separator = true,
+            },
+            (true, false) => {
+                out.push_str(text);
+                separator_from = Some(out.len());
+            }
+            (false, _) if drop_next_separator && between_slots() => drop_next_separator = false,
+            (false, _) => out.push_str(text),
+        }
+    }
+    out
 }
 
 /// The renames and block template a run writes with, and the templates it knows blocks by.
@@ -243,5 +276,38 @@ mod tests {
         ] {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn empty_lists_take_their_separators_with_them() {
+        let t =
+            Template::parse("/* E:{energy:02} | {situation} | {vibe} | {components} | {decade} */")
+                .unwrap();
+        let bp = Blueprint::from_json(r#"{"primary_genre":"House","energy_level":7,"energy_vibe":["Driving"],"time_period":["2020s"]}"#).unwrap();
+        let block = t.render(
+            &BlueprintRef::of(&bp),
+            &Level::RECOMMENDED,
+            &Renames::default(),
+        );
+        assert_eq!(block, "/* E:07 | Driving | 2020s */");
+        let comment = format!("mine {block}");
+        assert_eq!(t.find_in(&comment), Some(5..comment.len()));
+
+        let first_empty = Template::parse("/* TG {situation} | {vibe} */").unwrap();
+        let block = first_empty.render(
+            &BlueprintRef::of(&bp),
+            &Level::RECOMMENDED,
+            &Renames::default(),
+        );
+        assert_eq!(block, "/* TG Driving */");
+        assert_eq!(first_empty.find_in(&block), Some(0..block.len()));
+        let none = Blueprint::from_json(r#"{"primary_genre":"House","energy_level":7}"#).unwrap();
+        let block = first_empty.render(
+            &BlueprintRef::of(&none),
+            &Level::RECOMMENDED,
+            &Renames::default(),
+        );
+        assert_eq!(block, "/* TG  */");
+        assert_eq!(first_empty.find_in(&block), Some(0..block.len()));
     }
 }

@@ -437,6 +437,12 @@ fn a_vocabulary_reaches_the_request_and_only_stale_blueprints_are_asked_again() 
         &sb,
         "[vocabulary]\nsituation_environment = [\"+First Dance\", \"+Dinner\", \"-Filler\"]\n",
     );
+    let shown = show(&sb, &[]);
+    assert!(
+        shown.contains("situation_environment adds First Dance, Dinner")
+            && shown.contains("situation_environment removes Filler"),
+        "{shown}"
+    );
     let stats = text(&sb.run(&["cache", "stats"]).stdout);
     assert!(
         stats.contains("2 blueprints asked under another vocabulary"),

@@ -44,6 +44,13 @@ fn the_library_is_replaced_after_a_backup_and_clear_in_place_gives_it_back() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(std::fs::read(sb.path("collection.xml")).unwrap(), expected);
     let kept = backups(sb.dir.path());
+    // The summary says where the library as it was is kept, in words and in the JSON.
+    let said = format!(
+        "→ collection.xml (the library as it was is kept in {})",
+        kept[0]
+    );
+    assert!(text(&out.stderr).contains(&said), "{}", text(&out.stderr));
+    assert_eq!(crate::util::summary(&out)["backup"], kept[0].as_str());
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(
         kept[0].starts_with("collection.taggenius-backup-") && kept[0].ends_with(".xml"),

@@ -76,7 +76,7 @@ pub fn check_text(bytes: &[u8]) -> Result<(), Error> {
 fn check_prelude(bytes: &[u8]) -> Result<(), Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(anyhow!(
-            "the file is empty; this is not a rekordbox XML library"
+            "the file is empty; this is not a rekordbox XML library, a Traktor collection or a VirtualDJ database"
         ));
     }
     let utf16 = [&[0xFF, 0xFE][..], &[0xFE, 0xFF], b"<\0", b"\0<"];
