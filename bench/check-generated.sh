@@ -20,7 +20,8 @@ unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB TAGGENIUS_CONF
 export XDG_CONFIG_HOME=/nonexistent/taggenius-bench
 fail() { echo "check-generated: $*" >&2; exit 1; }
 
-target/release/examples/mock_openai --port 0 >"$WORK/mock.out" 2>/dev/null &
+# The mock logs a line a request it answers: the count of requests is the server's, not taggenius's.
+target/release/examples/mock_openai --port 0 >"$WORK/mock.out" 2>"$WORK/mock.log" &
 MOCK_PID=$!
 for _ in $(seq 1 100); do
     URL=$(sed -n 's/^listening on //p' "$WORK/mock.out" | head -n 1)
@@ -45,9 +46,13 @@ check() {
     "${online[@]}" tag "$lib" --quiet -o "$dir/online" --write $all || fail "$name: online tag failed"
     "${online[@]}" clear "$dir/online" --quiet -o "$dir/online-cleared"
     cmp -s "$lib" "$dir/online-cleared" || fail "$name: clear did not give the file back (online)"
-    local second
+    local second before after
+    before=$(grep -c 'request #' "$WORK/mock.log" || true)
     second=$("${online[@]}" tag "$lib" --json --quiet -o "$dir/second")
-    [[ $second == *'"requests":0,'* ]] || fail "$name: a second tag sent requests: $second"
+    after=$(grep -c 'request #' "$WORK/mock.log" || true)
+    [[ $before -gt 0 ]] || fail "$name: the mock server saw no request for the first tag"
+    [[ $after == "$before" ]] || fail "$name: a second tag sent $((after - before)) requests"
+    [[ $second == *'"requests":0,'* ]] || fail "$name: a second tag says it sent requests: $second"
     echo "check-generated: ok: $name, $(grep -c '/\* E: ' "$dir/online") of 2000 tagged online; tag, clear and retag faithful"
 }
 

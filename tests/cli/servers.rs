@@ -1,6 +1,7 @@
-//! Real local servers: a grammar-constrained server that answers exactly what the schema
-//! allows, a weak model that ignores the schema and writes until its output limit, and a server
-//! that rejects a schema keyword.
+//! How local servers behave, played by scripted mock servers on 127.0.0.1 (no model runs here):
+//! a grammar-constrained server that answers exactly what the schema allows, a weak model that
+//! ignores the schema and writes until its output limit, and a server that rejects a schema
+//! keyword. The real llama.cpp server is tried by hand (scripts/local-llm.sh), never in tests.
 
 use std::time::Duration;
 

@@ -253,14 +253,12 @@ fn exhausted_quota_is_fatal() -> Result<()> {
             r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
         )
     })?;
-    let started = Instant::now();
     let message = run(&config(&server.url, 4), jobs(2))
         .0
         .unwrap_err()
         .to_string();
     assert!(message.contains("quota"), "{message}");
     assert_eq!(server.requests(), 1);
-    assert!(started.elapsed() < Duration::from_secs(2));
     Ok(())
 }
 
@@ -287,10 +285,8 @@ fn unknown_model_is_fatal() -> Result<()> {
 #[test]
 fn connection_refused_is_fatal_at_once() -> Result<()> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let started = Instant::now();
     let cfg = config(&format!("http://127.0.0.1:{port}/v1"), 4);
     let message = run(&cfg, jobs(20)).0.unwrap_err().to_string();
     assert!(message.contains("connection refused"), "{message}");
-    assert!(started.elapsed() < Duration::from_secs(2));
     Ok(())
 }

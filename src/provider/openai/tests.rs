@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn batches_are_matched_back_by_id() -> Result<()> {
@@ -99,16 +99,11 @@ fn requests_run_in_parallel() -> Result<()> {
         jobs: 4,
         ..config(&server.url, 1)
     };
-    let started = Instant::now();
     let (result, events) = run(&cfg, jobs(8));
     result?;
     assert_eq!(blueprints(&events).len(), 8);
-    assert!(
-        started.elapsed() < Duration::from_millis(1500),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(server.peak() > 1);
+    assert_eq!(server.requests(), 8);
+    assert!(server.peak() > 1 && server.peak() <= 4, "{}", server.peak());
     Ok(())
 }
 
@@ -132,30 +127,38 @@ fn break_stops_further_requests() -> Result<()> {
         ControlFlow::Continue(())
     });
     result?;
-    assert!(server.requests() <= 2, "{} requests", server.requests());
-    assert!(replies <= 2);
+    // The first reply is seen; at most the request already in flight follows it.
+    assert!(
+        (1..=2).contains(&server.requests()),
+        "{} requests",
+        server.requests()
+    );
+    assert!((1..=2).contains(&replies), "{replies} replies");
     Ok(())
 }
 
 #[test]
 fn cancel_returns_promptly_with_requests_in_flight() -> Result<()> {
-    let server = mock(|_, body| Reply {
-        delay: Duration::from_secs(3),
-        ..answer_all(body)
-    })?;
     let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    // Cancelled once a request is in flight (an event, not a time); its answer takes 3 s.
+    let server = mock(move |_, body| {
+        flag.store(true, Ordering::SeqCst);
+        Reply {
+            delay: Duration::from_secs(3),
+            ..answer_all(body)
+        }
+    })?;
     let cfg = OpenAiConfig {
-        cancel: Some(cancel.clone()),
+        cancel: Some(cancel),
+        jobs: 1,
         ..config(&server.url, 1)
     };
-    let flag = cancel.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
-        flag.store(true, Ordering::SeqCst);
-    });
-    let started = Instant::now();
-    run(&cfg, jobs(4)).0?;
-    assert!(started.elapsed() < Duration::from_secs(1));
+    let (result, events) = run(&cfg, jobs(4));
+    result?;
+    // It returned without waiting for the answer, and sent nothing more.
+    assert_eq!(blueprints(&events).len(), 0);
+    assert_eq!(server.requests(), 1);
     Ok(())
 }
 
