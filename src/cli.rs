@@ -1,4 +1,4 @@
-//! The command line, as DESIGN.md fixes it.
+//! The command line.
 
 use std::path::PathBuf;
 

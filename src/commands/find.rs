@@ -16,7 +16,7 @@ use crate::library::output::{Output, Target};
 use crate::library::playlists::{place, Content, Node};
 use crate::library::{Field, Library};
 use crate::playlists::m3u;
-use crate::playlists::order::playing_order;
+use crate::playlists::order::{once_per_entry, playing_order};
 use crate::query::keys::Key;
 use crate::query::Filters;
 use crate::render::look::Renames;
@@ -75,7 +75,8 @@ pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
         print(lib, &blueprints, &matched, args.json, &args.look.renames)?;
     }
     if let (Some(name), Some(output)) = (&args.playlist, &output) {
-        write_playlist(&cache, &prepared, name, matched, output, args)?;
+        let entries = once_per_entry(lib, matched);
+        write_playlist(&cache, &prepared, name, entries, output, args)?;
     } else if matched.is_empty() && !args.json {
         eprintln!("taggenius: no track matches");
     }

@@ -11,7 +11,7 @@ use crate::cli::RenderArgs;
 use crate::error::UsageError;
 use crate::library::format::Format;
 use crate::library::playlists::{place, Content, Placed};
-use crate::playlists::order::playing_order;
+use crate::playlists::order::{once_per_entry, playing_order};
 use crate::playlists::{build, m3u, Node};
 use crate::render::prepared::Prepared;
 
@@ -69,7 +69,7 @@ pub fn plan(
         return Ok(Planned::Nothing);
     };
     let lib = &prepared.library;
-    let order = playing_order(lib, blueprints);
+    let order = once_per_entry(lib, playing_order(lib, blueprints));
     let Some(node) = build(
         blueprints,
         &order,

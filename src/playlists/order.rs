@@ -28,3 +28,25 @@ pub fn playing_order(library: &Library, blueprints: &[Option<&Cached>]) -> Vec<u
     });
     keyed.into_iter().map(|(.., index)| index).collect()
 }
+
+/// `order` with each track the DJ app knows by one key (rekordbox's TrackID, Traktor's
+/// location, VirtualDJ's file path) kept once, at its first place: an export can list one track
+/// several times under one key, and a playlist names it once.
+pub fn once_per_entry(library: &Library, order: Vec<usize>) -> Vec<usize> {
+    let bytes = library.bytes();
+    let key = |index: usize| {
+        let entry = &library.tracks[index];
+        match library.format().playlists() {
+            Some(format) => format.entry_key(bytes, entry),
+            None => Some(library.value(entry, Field::Location).trim().to_string()),
+        }
+    };
+    let mut seen = rustc_hash::FxHashSet::default();
+    order
+        .into_iter()
+        .filter(|&index| match key(index) {
+            Some(k) => seen.insert(k),
+            None => true,
+        })
+        .collect()
+}

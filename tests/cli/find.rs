@@ -2,7 +2,7 @@
 //! against the tags written at `detailed` level, which show every word it searches.
 
 use crate::util::{code, text, Sandbox};
-use crate::varied::{varied_blueprints, varied_library};
+use crate::varied::{holds, varied_blueprints, varied_library, varied_titles};
 use crate::xmltree::{parse, rekordbox_tree, Shown};
 
 const TRACKS: usize = 40;
@@ -90,25 +90,45 @@ fn find_agrees_with_the_tags_written_at_detailed_level() {
         ),
     ];
     for (flag, value, written) in questions {
-        let want: Vec<String> = tags
+        let from_tags: Vec<String> = tags
             .iter()
             .filter(|(_, comments, genre, _)| written(comments, genre))
             .map(|(title, ..)| title.clone())
             .collect();
-        assert!(!want.is_empty() && want.len() < TRACKS, "{flag} {value}");
-        assert_eq!(
-            sorted(found(&sb, &[flag, value])),
-            sorted(want),
+        let asked = sorted(found(&sb, &[flag, value]));
+        // By the generator's blueprints, not by anything taggenius wrote.
+        let expected = sorted(varied_titles(TRACKS, |bp| match flag {
+            "--situation" => holds(bp, "situation_environment", value),
+            "--vibe" => holds(bp, "energy_vibe", "Dark"),
+            "--component" => holds(bp, "components", value),
+            "--decade" => holds(bp, "time_period", "1990s"),
+            "--sub" => holds(bp, "sub_genre", value),
+            _ => bp["primary_genre"] == value,
+        }));
+        assert!(
+            !expected.is_empty() && expected.len() < TRACKS,
             "{flag} {value}"
         );
+        assert_eq!(asked, expected, "{flag} {value}");
+        // The tags written at detailed level show the same words.
+        assert_eq!(
+            sorted(from_tags),
+            expected,
+            "{flag} {value} in the written tags"
+        );
     }
+    let expected = varied_titles(TRACKS, |bp| bp["energy_level"].as_u64().unwrap() >= 8);
+    assert_eq!(
+        sorted(found(&sb, &["--energy", "8-10"])),
+        sorted(expected.clone())
+    );
     // Energy as the block writes it (E: 07).
-    let want: Vec<String> = tags
+    let from_tags: Vec<String> = tags
         .iter()
         .filter(|(_, c, ..)| ["E: 08", "E: 09", "E: 10"].iter().any(|e| c.contains(e)))
         .map(|(title, ..)| title.clone())
         .collect();
-    assert_eq!(sorted(found(&sb, &["--energy", "8-10"])), sorted(want));
+    assert_eq!(sorted(from_tags), sorted(expected));
 }
 
 #[test]
@@ -200,7 +220,8 @@ fn a_query_becomes_a_playlist_that_later_runs_keep() {
         "q1.xml",
     ]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    let dark = found(&sb, &["--vibe", "Dark"]);
+    // Its size by the generator's blueprints, not by find's own printout.
+    let dark = varied_titles(TRACKS, |bp| holds(bp, "energy_vibe", "Dark"));
     let q1 = std::fs::read_to_string(sb.path("q1.xml")).unwrap();
     let tree = rekordbox_tree(&q1);
     let list = tree[0].at(&["Queries", "Dark ones"]).unwrap();

@@ -67,6 +67,22 @@ fn check_real_file(path: &Path, read: fn(&str) -> Vec<Shown>, count: &str) {
         folder.at(&["Energy"]).is_some() && folder.at(&["Genre"]).is_some(),
         "{name}"
     );
+    // A playlist names each track once, even where the export lists a track twice under one
+    // key (djsynctool's export holds one TrackID three times).
+    fn each_once(node: &Shown, name: &str) {
+        let mut entries = node.entries().to_vec();
+        let all = entries.len();
+        entries.sort();
+        entries.dedup();
+        assert_eq!(
+            entries.len(),
+            all,
+            "{name}: {} lists a track twice",
+            node.name()
+        );
+        node.children().iter().for_each(|c| each_once(c, name));
+    }
+    each_once(&folder, &name);
     let before = read(&input);
     let after = read(&lists);
     assert_eq!(after.len(), before.len() + 1, "{name}");

@@ -892,7 +892,11 @@ fn regression_unclosed_block_lookalike_in_a_user_comment() {
     sb.write("lib.xml", input);
     let out = sb.run(&["tag", "lib.xml", "-o", "tagged.xml", "-q"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    // tagged.xml: Comments="/* E: 12 /* E: 07 */"
+    let tagged = text(&std::fs::read(sb.path("tagged.xml")).unwrap());
+    assert!(
+        tagged.contains(r#"Comments="/* E: 12 /* E: "#),
+        "tag wrote no block after the lookalike: {tagged}"
+    );
     let out = sb.run(&["clear", "tagged.xml", "-o", "cleared.xml", "-q"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let cleared = text(&std::fs::read(sb.path("cleared.xml")).unwrap());
@@ -920,6 +924,12 @@ fn regression_tracks_sharing_an_identity_keep_their_own_originals() {
         "-q",
     ]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let tagged = text(&std::fs::read(sb.path("tagged.xml")).unwrap());
+    assert_eq!(
+        tagged.matches(r#"Name="A" Genre="House"#).count(),
+        2,
+        "tag did not turn the second Genre into House: {tagged}"
+    );
     let out = sb.run(&["clear", "tagged.xml", "-o", "cleared.xml", "-q"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let cleared = text(&std::fs::read(sb.path("cleared.xml")).unwrap());

@@ -4,6 +4,22 @@
 /// Blueprints for `n` tracks "Artist i" / "Track i", as `cache import` reads them: every
 /// energy, several genres, situations and decades, so that every group has playlists.
 pub fn varied_blueprints(n: usize) -> String {
+    let mut lines = String::new();
+    for i in 0..n {
+        let line = serde_json::json!({
+            "artist": format!("Artist {i}"),
+            "title": format!("Track {i}"),
+            "source": "gpt-4o-mini",
+            "created_at": 1_700_000_000,
+            "blueprint": varied_blueprint(i),
+        });
+        lines.push_str(&format!("{line}\n"));
+    }
+    lines
+}
+
+/// The blueprint of "Track i": what the tests expect `find` and the playlists to go by.
+pub fn varied_blueprint(i: usize) -> serde_json::Value {
     const GENRES: [(&str, [&str; 4]); 3] = [
         (
             "House",
@@ -31,33 +47,37 @@ pub fn varied_blueprints(n: usize) -> String {
     const VIBES: [&str; 5] = ["Dark", "Uplifting", "Driving", "Happy", "Mellow"];
     const PARTS: [&str; 5] = ["Vocal", "Piano", "Synth", "Strings", "Guitar"];
     const DECADES: [&str; 3] = ["1990s", "2000s", "2010s"];
-    let mut lines = String::new();
-    for i in 0..n {
-        let (genre, subs) = GENRES[i % 3];
-        let three = |list: &[&str], from: usize| -> Vec<String> {
-            (0..3)
-                .map(|k| list[(from + k) % list.len()].to_string())
-                .collect()
-        };
-        let blueprint = serde_json::json!({
-            "primary_genre": genre,
-            "sub_genre": three(&subs, i / 3),
-            "energy_level": 1 + i % 10,
-            "energy_vibe": three(&VIBES, i),
-            "situation_environment": three(&SITUATIONS, i / 2),
-            "components": three(&PARTS, i),
-            "time_period": [DECADES[i % 3]],
-        });
-        let line = serde_json::json!({
-            "artist": format!("Artist {i}"),
-            "title": format!("Track {i}"),
-            "source": "gpt-4o-mini",
-            "created_at": 1_700_000_000,
-            "blueprint": blueprint,
-        });
-        lines.push_str(&format!("{line}\n"));
-    }
-    lines
+    let (genre, subs) = GENRES[i % 3];
+    let three = |list: &[&str], from: usize| -> Vec<String> {
+        (0..3)
+            .map(|k| list[(from + k) % list.len()].to_string())
+            .collect()
+    };
+    serde_json::json!({
+        "primary_genre": genre,
+        "sub_genre": three(&subs, i / 3),
+        "energy_level": 1 + i % 10,
+        "energy_vibe": three(&VIBES, i),
+        "situation_environment": three(&SITUATIONS, i / 2),
+        "components": three(&PARTS, i),
+        "time_period": [DECADES[i % 3]],
+    })
+}
+
+/// The titles of the tracks among the first `n` whose blueprint passes `keep`, by the
+/// generator alone.
+pub fn varied_titles(n: usize, keep: impl Fn(&serde_json::Value) -> bool) -> Vec<String> {
+    (0..n)
+        .filter(|&i| keep(&varied_blueprint(i)))
+        .map(|i| format!("Track {i}"))
+        .collect()
+}
+
+/// Whether the blueprint's list `field` holds `word`.
+pub fn holds(bp: &serde_json::Value, field: &str, word: &str) -> bool {
+    bp[field]
+        .as_array()
+        .is_some_and(|words| words.iter().any(|w| w == word))
 }
 
 /// A rekordbox library of the tracks `varied_blueprints` knows, with BPMs and keys, and a

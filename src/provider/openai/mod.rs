@@ -1,6 +1,6 @@
 //! The OpenAI-compatible provider: asks a chat-completions server for the blueprints of many
 //! tracks, several per request, on a few worker threads, and reports every result to the
-//! calling thread as it arrives (see DESIGN.md, "The request contract").
+//! calling thread as it arrives (docs/DESIGN.md, "The request contract").
 //!
 //! Within a request each track is sent under a short local id ("1", "2", …) rather than the
 //! caller's id: fewer tokens, and nothing for the model to mangle.

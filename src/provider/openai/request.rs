@@ -1,4 +1,4 @@
-//! The request body sent to `POST {base_url}/chat/completions` (see DESIGN.md, "The request
+//! The request body sent to `POST {base_url}/chat/completions` (docs/DESIGN.md, "The request
 //! contract"). Everything before the last user message is identical for every request, so that
 //! providers that cache prompt prefixes bill the instructions and schema at the cached rate.
 
