@@ -1,7 +1,6 @@
-//! Whether to colour what goes to stderr: `--color`, else a terminal without `NO_COLOR` set
-//! (no-color.org). Only the progress bar is coloured; everything on stdout stays plain.
+//! Whether to colour what goes to stderr, as the settings resolved it (`--color`, else a
+//! terminal without `NO_COLOR`). Only the progress bar is coloured; stdout stays plain.
 
-use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 /// `--color`.
@@ -12,20 +11,14 @@ pub enum ColorChoice {
     Never,
 }
 
-static CHOICE: OnceLock<ColorChoice> = OnceLock::new();
+static COLOURED: OnceLock<bool> = OnceLock::new();
 
-/// Set once, from the command line, before anything is drawn.
-pub fn choose(choice: ColorChoice) {
-    let _ = CHOICE.set(choice);
+/// Set once, from the settings, before anything is drawn.
+pub fn choose(coloured: bool) {
+    let _ = COLOURED.set(coloured);
 }
 
+/// Whether what goes to stderr is coloured.
 pub fn on_stderr() -> bool {
-    match CHOICE.get().copied().unwrap_or(ColorChoice::Auto) {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            !no_color && std::io::stderr().is_terminal()
-        }
-    }
+    COLOURED.get().copied().unwrap_or(false)
 }

@@ -98,17 +98,19 @@ pub fn complete<T>(
     done
 }
 
-/// Where a run is, for the tests that press Ctrl-C at a known point (`TAGGENIUS_PHASES`, read
-/// once): `1` prints a line on standard error as each phase begins; `hold:PHASE` also waits
-/// there for the first Ctrl-C, then goes on as if it had come mid-phase; `stuck:PHASE` then
-/// stays put (as a step that never checks would) until a second Ctrl-C ends the process.
+/// `TAGGENIUS_PHASES`, as the environment gave it.
+static TRACE: OnceLock<Option<String>> = OnceLock::new();
+
+/// Where a run is, for the tests that press Ctrl-C at a known point (`TAGGENIUS_PHASES`):
+/// `1` prints a line on standard error as each phase begins; `hold:PHASE` also waits there for
+/// the first Ctrl-C, then goes on as if it had come mid-phase; `stuck:PHASE` then stays put (as
+/// a step that never checks would) until a second Ctrl-C ends the process.
+pub fn watch_phases(trace: Option<String>) {
+    let _ = TRACE.set(trace.filter(|v| v != "0"));
+}
+
 pub fn phase(name: &str) {
-    static TRACE: OnceLock<Option<String>> = OnceLock::new();
-    let trace = TRACE.get_or_init(|| {
-        let value = std::env::var("TAGGENIUS_PHASES").ok()?;
-        (!value.is_empty() && value != "0").then_some(value)
-    });
-    let Some(trace) = trace else {
+    let Some(trace) = TRACE.get().and_then(Option::as_deref) else {
         return;
     };
     eprintln!("taggenius: phase {name}");

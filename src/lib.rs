@@ -8,42 +8,37 @@ mod commands;
 pub mod config;
 pub mod error;
 pub mod interrupt;
+pub mod job;
 pub mod library;
 pub mod playlists;
 mod provider;
 pub mod query;
 pub mod render;
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::CommandFactory;
 
+use crate::cli::env::Environment;
+use crate::cli::settings::Settings;
 use crate::cli::{Cli, Command};
-use crate::config::Config;
 
 /// Runs one command and returns its exit code.
-pub fn run(mut cli: Cli) -> Result<u8> {
-    color::choose(cli.color);
+pub fn run(cli: Cli) -> Result<u8> {
+    let env = Environment::read();
+    interrupt::watch_phases(env.phases.clone());
     if let Command::Config(command) = &cli.command {
-        return commands::config::run(command, &cli);
+        // `config path` and `config init` work with a config file that does not parse.
+        return commands::config::run(command, &cli, &env);
     }
-    let config = Config::load(cli.config.as_deref())?;
-    blueprint::vocabulary::set(config.vocabulary()?);
-    config::apply(&mut cli, &config)?;
-    let db = match cli.db.clone() {
-        Some(db) => db,
-        None => match std::env::var_os("TAGGENIUS_DB").filter(|v| !v.is_empty()) {
-            Some(db) => PathBuf::from(db),
-            None => cache::default_path()?,
-        },
-    };
+    let settings = Settings::resolve(&cli, &env)?;
+    color::choose(settings.color);
+    blueprint::vocabulary::set(settings.vocabulary.clone());
     match &cli.command {
-        Command::Tag(args) => commands::tag::run(args, &db),
-        Command::Retag(args) => commands::retag::run(args, &db),
-        Command::Clear(args) => commands::clear::run(args, &db),
-        Command::Find(args) => commands::find::run(args, &db),
-        Command::Cache(command) => commands::cache::run(command, &db),
+        Command::Tag(args) => commands::tag::run(args, &settings),
+        Command::Retag(args) => commands::retag::run(args, &settings),
+        Command::Clear(args) => commands::clear::run(args, &settings),
+        Command::Find(args) => commands::find::run(args, &settings),
+        Command::Cache(command) => commands::cache::run(command, settings.db()?),
         Command::Config(_) => Ok(0),
         Command::Man(args) => commands::man::run(args),
         Command::Completions { shell } => {

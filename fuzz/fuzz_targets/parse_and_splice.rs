@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use taggenius::library::{Field, Library};
-use taggenius::library::writer::{splice, Edit};
+use taggenius::library::splice::{splice, Edit};
 
 /// What a value reads back as: the characters XML 1.0 cannot carry are dropped.
 fn xml_legal(value: &str) -> String {

@@ -7,25 +7,13 @@ use serde::Serialize;
 
 use crate::cache::{now, Cache};
 
-/// A track left without a blueprint, and why.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Missing {
-    pub artist: String,
-    pub title: String,
-    pub reason: String,
-}
-
-/// The playlists a run wrote, and where.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct PlaylistsWritten {
-    pub count: usize,
-    /// The folder's name in the library, or its path on disk (`--playlists-dir`).
-    pub folder: String,
-}
-
-/// What one run did; `--json` prints it as one object.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
+/// What a run records of itself: the history `cache stats` sums and `retag` falls back on.
+#[derive(Debug, Clone, Default)]
+pub struct Run<'a> {
+    pub command: &'a str,
+    /// The library a `tag` of a file read.
+    pub library: Option<&'a str>,
+    pub level: &'a str,
     pub tracks: usize,
     pub cached: usize,
     pub fetched: usize,
@@ -34,52 +22,24 @@ pub struct Summary {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_usd: f64,
-    /// Replies stopped at the server's token limit, whose batches were asked again in halves,
-    /// and the output tokens and dollars they cost.
-    pub cut_short: u64,
-    pub cut_short_tokens: u64,
-    pub cut_short_usd: f64,
-    pub output: String,
-    pub level: String,
-    pub missing: Vec<Missing>,
-    /// The playlists written (`--playlists`), where there are any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub playlists: Option<PlaylistsWritten>,
-    /// The copy of the library `--in-place` kept before replacing it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub backup: Option<String>,
-    #[serde(skip)]
     pub saved_usd: f64,
-    /// Whether new blueprints were guessed offline rather than fetched, for the stderr line.
-    #[serde(skip)]
-    pub guessed_locally: bool,
-}
-
-impl Summary {
-    pub fn exit_code(&self) -> u8 {
-        if self.missing.is_empty() {
-            0
-        } else {
-            3
-        }
-    }
 }
 
 impl Cache {
-    pub fn record_run(&self, command: &str, library: Option<&str>, s: &Summary) -> Result<()> {
+    pub fn record_run(&self, s: &Run) -> Result<()> {
         self.conn.execute(
             "INSERT INTO runs (at, command, library, level, tracks, cached, fetched, failed, requests,
                                prompt_tokens, completion_tokens, cost_usd, saved_usd)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 now(),
-                command,
-                library,
+                s.command,
+                s.library,
                 s.level,
                 s.tracks as i64,
                 s.cached as i64,
                 s.fetched as i64,
-                s.missing.len() as i64,
+                s.failed as i64,
                 s.requests as i64,
                 s.prompt_tokens as i64,
                 s.completion_tokens as i64,

@@ -4,9 +4,9 @@
 pub(crate) mod blueprints;
 mod busy;
 mod digest;
+pub(crate) mod folders;
 pub(crate) mod history;
 pub(crate) mod originals;
-pub(crate) mod playlists;
 mod schema;
 
 use std::path::{Path, PathBuf};

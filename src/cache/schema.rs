@@ -62,7 +62,7 @@ impl Cache {
         }
         self.set_wal()?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.execute_batch(crate::cache::playlists::TABLES)?;
+        self.conn.execute_batch(crate::cache::folders::TABLES)?;
         self.add_vocabulary_column()?;
         Ok(())
     }

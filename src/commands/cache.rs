@@ -10,7 +10,7 @@ use crate::blueprint::{Blueprint, SCHEMA_VERSION};
 use crate::cache::history::Stats;
 use crate::cache::{Cache, LOCAL_SOURCE};
 use crate::cli::CacheCommand;
-use crate::commands::report::counted;
+use crate::job::report::counted;
 use crate::library::track::cache_key;
 
 /// One line of `cache export`, and what `cache import` reads.

@@ -1,26 +1,25 @@
 //! `taggenius clear`: takes the taggenius block out of Comments and puts back every value
 //! taggenius overwrote, as it was before taggenius first touched the track.
 
-use std::path::Path;
-
 use anyhow::Result;
 
-use crate::cache::Cache;
+use crate::cli::settings::Settings;
 use crate::cli::ClearArgs;
 use crate::interrupt;
+use crate::job::open::open;
+use crate::job::prepared::Prepared;
 use crate::library::output::{Output, Target};
-use crate::library::playlists;
-use crate::library::writer::Edit;
+use crate::library::playlist_tree;
+use crate::library::splice::Edit;
 use crate::library::{unescape_lossless, Field, Library, TrackEntry};
 use crate::playlists::m3u;
 use crate::render::look::Look;
-use crate::render::prepared::Prepared;
 use crate::render::{find_block, user_comment};
 
 use crate::cache::originals::FieldOriginals as Originals;
-use crate::commands::report::counted;
+use crate::job::report::counted;
 
-pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
+pub fn run(args: &ClearArgs, settings: &Settings) -> Result<u8> {
     let output = Output::choose(
         &args.library,
         Target::of(args.output.as_deref(), args.in_place),
@@ -29,9 +28,9 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     interrupt::phase("reading");
     let prepared = Prepared::new(Library::read(&args.library)?);
     interrupt::check()?;
-    let cache = Cache::open(db)?;
+    let (cache, _) = open(settings.db()?, Some(&args.library))?;
     let originals = cache.originals()?;
-    let look = args.look.clone().knowing(&cache.block_templates()?);
+    let look = settings.look.clone().knowing(&cache.block_templates()?);
     let lib = &prepared.library;
     let none = Originals::new();
     let mut edits = Vec::new();
@@ -49,7 +48,7 @@ pub fn run(args: &ClearArgs, db: &Path) -> Result<u8> {
     let folders = match lib.format().playlists() {
         Some(format) => {
             let known = cache.playlist_folders()?;
-            playlists::remove(lib, format, &|element| known.contains(element))?
+            playlist_tree::remove(lib, format, &|element| known.contains(element))?
         }
         None => Vec::new(),
     };

@@ -2,25 +2,26 @@
 //! playing order, as lines, as JSON, or as one playlist in `taggenius/Queries`.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 
 use crate::blueprint::{BlueprintRef, Words};
 use crate::cache::{Cache, Cached};
+use crate::cli::settings::Settings;
 use crate::cli::FindArgs;
 use crate::error::UsageError;
 use crate::interrupt;
+use crate::job::open::open;
+use crate::job::prepared::Prepared;
 use crate::library::output::{Output, Target};
-use crate::library::playlists::{place, Content, Node};
+use crate::library::playlist_tree::{place, Content, Node};
 use crate::library::{Field, Library};
 use crate::playlists::m3u;
 use crate::playlists::order::{once_per_entry, playing_order};
 use crate::query::keys::Key;
 use crate::query::Filters;
 use crate::render::look::Renames;
-use crate::render::prepared::Prepared;
 
 /// A matching track as `--json` prints it.
 #[derive(Serialize)]
@@ -40,15 +41,10 @@ struct Row {
     location: String,
 }
 
-pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
-    let filters = Filters::parse(&args.asked(), &args.look.renames)?;
-    let cache = Cache::open(db)?;
-    let library = match &args.library {
-        Some(library) => library.clone(),
-        None => cache.last_library()?.ok_or_else(|| {
-            anyhow!("no LIBRARY given, and this cache has no earlier `tag` run to take it from")
-        })?,
-    };
+pub fn run(args: &FindArgs, settings: &Settings) -> Result<u8> {
+    let renames = &settings.look.renames;
+    let filters = Filters::parse(&args.asked(), renames)?;
+    let (cache, library) = open(settings.db()?, args.library.as_deref())?;
     let output = match &args.playlist {
         Some(_) => Some(Output::choose(&library, args.target(), "tagged")?),
         None => None,
@@ -64,15 +60,13 @@ pub fn run(args: &FindArgs, db: &Path) -> Result<u8> {
         .into_iter()
         .filter(|&i| {
             let (tempo, key) = (lib.bpm(&lib.tracks[i]), key_of(lib, i));
-            let pass = |c: &Cached| {
-                c.with_blueprint(|bp| filters.matches(bp, tempo, key, &args.look.renames))
-            };
+            let pass = |c: &Cached| c.with_blueprint(|bp| filters.matches(bp, tempo, key, renames));
             blueprints[i].and_then(pass).unwrap_or(false)
         })
         .collect();
     let to_stdout = matches!(output, Some(Output::Stdout));
     if !to_stdout {
-        print(lib, &blueprints, &matched, args.json, &args.look.renames)?;
+        print(lib, &blueprints, &matched, args.json, renames)?;
     }
     if let (Some(name), Some(output)) = (&args.playlist, &output) {
         let entries = once_per_entry(lib, matched);

@@ -3,20 +3,22 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 
-use crate::cache::history::Summary;
 use crate::cache::originals::Remembered;
 use crate::cache::{Cache, Found};
+use crate::cli::settings::Settings;
 use crate::cli::RetagArgs;
-use crate::commands::playlists;
-use crate::commands::report::report;
-use crate::commands::write::{render_and_write_all, Job};
 use crate::interrupt;
+use crate::job::open::open;
+use crate::job::playlist_plan;
+use crate::job::prepared::Prepared;
+use crate::job::report::report;
+use crate::job::summary::Summary;
+use crate::job::{render_and_write_all, Job};
 use crate::library::output::Output;
 use crate::library::{self, Library};
 use crate::render::check_writable;
-use crate::render::prepared::Prepared;
 
 /// The remembered originals, and every blueprint when the cache is not much larger than the
 /// library can hold (by the fewest bytes a track takes in any format); a larger cache is looked
@@ -33,17 +35,10 @@ fn preload(db: &Path, library_size: Option<u64>) -> Result<(Remembered, Option<F
     Ok((remembered, all))
 }
 
-pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
-    let cache = Cache::open(db)?;
-    let library = match &args.library {
-        Some(library) => library.clone(),
-        None => match cache.last_library()? {
-            Some(library) => library,
-            None => {
-                bail!("no LIBRARY given, and this cache has no earlier `tag` run to take it from")
-            }
-        },
-    };
+pub fn run(args: &RetagArgs, settings: &Settings) -> Result<u8> {
+    let render = settings.render(&args.render);
+    let db = settings.db()?;
+    let (cache, library) = open(db, args.library.as_deref())?;
     args.render.check_json(&library)?;
     let output = Output::choose(&library, args.render.target(), "tagged")?;
     // The cache is read on a second connection while the library is parsed and its keys are
@@ -56,8 +51,8 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
     });
     let prepared = prepared?;
     interrupt::check()?;
-    check_writable(prepared.library.format(), args.render.fields())?;
-    playlists::check(prepared.library.format(), &args.render)?;
+    check_writable(prepared.library.format(), &render.fields)?;
+    playlist_plan::check(prepared.library.format(), &render)?;
     let (remembered, all) =
         preloaded.map_err(|_| anyhow!("internal error: reading the cache failed"))??;
     let found = match all {
@@ -80,8 +75,8 @@ pub fn run(args: &RetagArgs, db: &Path) -> Result<u8> {
         command: "retag",
         library: None,
     };
-    render_and_write_all(job, &args.render, &cache, &mut summary)?;
-    report("retagged", &summary, args.render.json, args.render.quiet)?;
+    render_and_write_all(job, &render, &cache, &mut summary)?;
+    report("retagged", &summary, render.json, render.quiet)?;
     let code = summary.exit_code();
     // The process ends next, and the system takes its memory back at once: freeing these
     // hundreds of thousands of allocations one by one took 40 ms of a 50,000-track re-render.

@@ -1,6 +1,5 @@
-//! The user's settings: config.toml, found once and resolved into the command line before a
-//! command runs, so that each setting comes from a flag, else the environment, else the file,
-//! else its default.
+//! config.toml: read, checked as a whole before anything runs, and asked for the values it
+//! holds. Which of a flag, the environment, the file and a default wins is `cli::settings`'s.
 
 pub mod file;
 
@@ -9,39 +8,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::blueprint::vocabulary::{Changes, Vocabulary};
-use crate::cli::{Cli, Command, ProviderChoice, RenderArgs};
 use crate::error::UsageError;
 use crate::playlists::Group;
+use crate::provider::ProviderChoice;
 use crate::render::look::{Look, Renames, Template};
 use crate::render::{Level, WriteField};
 use file::{ConfigFile, Playlists};
-
-/// Where a setting came from, as `config show` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Default,
-    File,
-    Environment,
-    Flag,
-}
-
-impl Source {
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Default => "default",
-            Source::File => "file",
-            Source::Environment => "environment",
-            Source::Flag => "flag",
-        }
-    }
-}
 
 /// The config file a run reads, if any, and what it says.
 #[derive(Debug, Default, Clone)]
 pub struct Config {
     pub path: Option<PathBuf>,
-    /// Where the path came from: `--config`, `TAGGENIUS_CONFIG`, or the platform's folder.
-    pub path_source: Option<Source>,
     pub file: ConfigFile,
 }
 
@@ -51,31 +28,16 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dirs.config_dir().join("config.toml"))
 }
 
-pub fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl Config {
-    /// The file `--config` or `TAGGENIUS_CONFIG` names (which must exist), else the default
-    /// one where there is one.
-    pub fn load(flag: Option<&Path>) -> Result<Config, UsageError> {
-        let named = match (flag, env_var("TAGGENIUS_CONFIG")) {
-            (Some(path), _) => Some((path.to_path_buf(), Source::Flag)),
-            (None, Some(path)) => Some((PathBuf::from(path), Source::Environment)),
-            (None, None) => None,
+    /// The file at `path`: one named by `--config` or `TAGGENIUS_CONFIG` must exist (`named`);
+    /// the default one is read where there is one.
+    pub fn load(path: Option<&Path>, named: bool) -> Result<Config, UsageError> {
+        let Some(path) = path.filter(|p| named || p.is_file()) else {
+            return Ok(Config::default());
         };
-        let (path, source) = match named {
-            Some(named) => named,
-            None => match default_path().filter(|p| p.is_file()) {
-                Some(path) => (path, Source::Default),
-                None => return Ok(Config::default()),
-            },
-        };
-        let file = ConfigFile::read(&path)?;
         let config = Config {
-            path: Some(path),
-            path_source: Some(source),
-            file,
+            path: Some(path.to_path_buf()),
+            file: ConfigFile::read(path)?,
         };
         config.check()?;
         Ok(config)
@@ -112,7 +74,7 @@ impl Config {
         Ok(())
     }
 
-    fn error(&self, message: String) -> UsageError {
+    pub fn error(&self, message: String) -> UsageError {
         let shown = self
             .path
             .as_deref()
@@ -182,13 +144,13 @@ impl Config {
     }
 }
 
-fn parse_provider(name: &str) -> Result<ProviderChoice, String> {
+pub fn parse_provider(name: &str) -> Result<ProviderChoice, String> {
     use clap::ValueEnum;
     ProviderChoice::from_str(name, true)
         .map_err(|_| format!("provider: {name:?} is neither openai nor local"))
 }
 
-fn parse_write(names: &[String]) -> Result<Vec<WriteField>, String> {
+pub fn parse_write(names: &[String]) -> Result<Vec<WriteField>, String> {
     use clap::ValueEnum;
     names
         .iter()
@@ -196,84 +158,10 @@ fn parse_write(names: &[String]) -> Result<Vec<WriteField>, String> {
         .collect()
 }
 
-fn parse_groups(names: &[String]) -> Result<Vec<Group>, String> {
+pub fn parse_groups(names: &[String]) -> Result<Vec<Group>, String> {
     use clap::ValueEnum;
     names
         .iter()
         .map(|n| Group::from_str(n, true).map_err(|_| format!("playlists: unknown group {n:?}")))
         .collect()
-}
-
-/// Fills in what the command line left out from the environment and the file, and resolves
-/// the level and the look, once, before the command runs.
-pub fn apply(cli: &mut Cli, config: &Config) -> Result<(), UsageError> {
-    match &mut cli.command {
-        Command::Tag(args) => {
-            let f = &config.file;
-            args.model = args
-                .model
-                .take()
-                .or_else(|| env_var("TAGGENIUS_MODEL"))
-                .or(f.model.clone());
-            args.base_url = args
-                .base_url
-                .take()
-                .or_else(|| env_var("OPENAI_BASE_URL"))
-                .or(f.base_url.clone());
-            if args.provider.is_none() {
-                args.provider = f.provider.as_deref().and_then(|p| parse_provider(p).ok());
-            }
-            args.jobs = args.jobs.or(f.jobs);
-            args.batch = args.batch.or(f.batch);
-            args.timeout = args.timeout.or(f.timeout);
-            args.budget = args.budget.or(f.budget);
-            args.key_command = f.api_key_command.clone();
-            if args.price.is_none() {
-                let model = args
-                    .model
-                    .clone()
-                    .unwrap_or_else(|| crate::provider::DEFAULT_MODEL.into());
-                args.price = config.price(&model).map(|(i, o)| format!("{i},{o}"));
-            }
-            render_settings(&mut args.render, config)
-        }
-        Command::Retag(args) => render_settings(&mut args.render, config),
-        Command::Clear(args) => {
-            args.look = config.look();
-            Ok(())
-        }
-        Command::Find(args) => {
-            args.look = config.look();
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn render_settings(render: &mut RenderArgs, config: &Config) -> Result<(), UsageError> {
-    let f = &config.file;
-    let name = render
-        .level
-        .clone()
-        .or(f.level.clone())
-        .unwrap_or_else(|| "recommended".into());
-    render.chosen_level = config.level(&name)?;
-    if render.write.is_none() {
-        render.write = match &f.write {
-            Some(names) => Some(parse_write(names).map_err(|e| config.error(e))?),
-            None => None,
-        };
-    }
-    if render.playlists.is_none() && render.playlists_dir.is_none() {
-        render.playlists_from_config = f.playlists.is_some();
-        render.playlists = match &f.playlists {
-            Some(Playlists::On(true)) => Some(vec![Group::Energy, Group::Situation, Group::Genre]),
-            Some(Playlists::Groups(groups)) => {
-                Some(parse_groups(groups).map_err(|e| config.error(e))?)
-            }
-            _ => None,
-        };
-    }
-    render.look = config.look();
-    Ok(())
 }

@@ -10,8 +10,8 @@ use std::borrow::Cow;
 
 use anyhow::Result;
 
-use crate::library::playlists::PlaylistFormat;
-use crate::library::writer::Edit;
+use crate::library::playlist_tree::PlaylistFormat;
+use crate::library::splice::Edit;
 use crate::library::{Field, TrackEntry};
 
 pub trait Format: Sync {

@@ -7,14 +7,14 @@ mod backup;
 mod entry;
 pub mod format;
 pub mod output;
-pub mod playlists;
+pub mod playlist_tree;
 mod read;
 pub(crate) mod rekordbox;
+pub mod splice;
 pub mod track;
 pub(crate) mod traktor;
 pub(crate) mod virtualdj;
 mod write_behind;
-pub mod writer;
 pub(crate) mod xml;
 
 use std::borrow::Cow;

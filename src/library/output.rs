@@ -15,8 +15,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use crate::error::UsageError;
 use crate::interrupt::{self, Begun};
 use crate::library::backup::{keep_backup, Backup};
+use crate::library::splice::{splice_into, Edit};
 use crate::library::write_behind::WriteBehind;
-use crate::library::writer::{splice_into, Edit};
 
 /// Where a command writes its library.
 #[derive(Debug, Clone, PartialEq, Eq)]

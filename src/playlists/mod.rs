@@ -9,7 +9,7 @@ use clap::ValueEnum;
 
 use crate::blueprint::{vocabulary, BlueprintRef};
 use crate::cache::Cached;
-pub use crate::library::playlists::{Node, FOLDER, QUERIES};
+pub use crate::library::playlist_tree::{Node, FOLDER, QUERIES};
 use crate::render::look::Renames;
 use crate::render::Level;
 
@@ -28,7 +28,9 @@ pub enum Group {
 }
 
 impl Group {
+    /// The groups `--playlists` builds when it names none, as the flag's text and as a list.
     pub const DEFAULT: &'static str = "energy,situation,genre";
+    pub const DEFAULT_SET: [Group; 3] = [Group::Energy, Group::Situation, Group::Genre];
 
     fn folder(self) -> &'static str {
         match self {

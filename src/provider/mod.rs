@@ -1,16 +1,13 @@
-//! Which provider a `tag` run asks: flags win over the environment.
+//! Which provider a `tag` run asks, from settings already resolved.
 
-pub(crate) mod fetch;
 pub(crate) mod local;
 pub(crate) mod openai;
 pub(crate) mod pricing;
-mod progress;
 
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::{ProviderChoice, TagArgs};
 use crate::provider::openai::OpenAiConfig;
 pub use crate::provider::openai::{DEFAULT_BASE_URL, DEFAULT_MODEL};
 use crate::provider::pricing::Price;
@@ -19,6 +16,32 @@ use crate::provider::pricing::Price;
 pub const DEFAULT_JOBS: u16 = 4;
 pub const DEFAULT_BATCH: u16 = 20;
 pub const DEFAULT_TIMEOUT: u64 = 120;
+
+/// `--provider`: which kind of source answers the cache's misses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProviderChoice {
+    Openai,
+    Local,
+}
+
+/// What a run says of its provider, each value resolved (flag, environment, file, default).
+#[derive(Debug, Clone)]
+pub struct ProviderSettings {
+    /// `--offline`: the cache only.
+    pub offline: bool,
+    /// `None`: openai when a key or a base URL is set, else local.
+    pub choice: Option<ProviderChoice>,
+    pub api_key: Option<String>,
+    /// config.toml's `api_key_command`, run only when no key is given.
+    pub key_command: Option<String>,
+    pub base_url: Option<String>,
+    pub model: String,
+    pub jobs: u16,
+    pub batch: u16,
+    pub timeout: u64,
+    /// `--price IN,OUT`, or config.toml's price for the model, as text.
+    pub price: Option<String>,
+}
 
 pub enum Provider {
     /// The cache only.
@@ -29,20 +52,19 @@ pub enum Provider {
 }
 
 impl Provider {
-    pub fn from_args(args: &TagArgs) -> Result<Provider> {
-        if args.offline {
+    pub fn from_settings(settings: &ProviderSettings) -> Result<Provider> {
+        if settings.offline {
             return Ok(Provider::Offline);
         }
-        let api_key = match args.api_key.clone().or_else(|| env_var("OPENAI_API_KEY")) {
-            Some(key) => Some(key),
-            None => match &args.key_command {
+        let api_key = match &settings.api_key {
+            Some(key) => Some(key.clone()),
+            None => match &settings.key_command {
                 Some(command) => key_from_command(command)?,
                 None => None,
             },
         };
-        let base_url = args.base_url.clone().or_else(|| env_var("OPENAI_BASE_URL"));
-        let configured = api_key.is_some() || base_url.is_some();
-        let choice = args.provider.unwrap_or(if configured {
+        let configured = api_key.is_some() || settings.base_url.is_some();
+        let choice = settings.choice.unwrap_or(if configured {
             ProviderChoice::Openai
         } else {
             ProviderChoice::Local
@@ -53,23 +75,16 @@ impl Provider {
         if !configured {
             bail!("--provider openai needs OPENAI_API_KEY (or --api-key), or OPENAI_BASE_URL for a local server");
         }
-        let model = args
-            .model
-            .clone()
-            .or_else(|| env_var("TAGGENIUS_MODEL"))
-            .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        let base_url = settings.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         Ok(Provider::OpenAi(OpenAiConfig {
-            base_url: base_url
-                .unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
-                .trim_end_matches('/')
-                .to_string(),
+            base_url: base_url.trim_end_matches('/').to_string(),
             api_key,
-            model,
-            jobs: usize::from(args.jobs.unwrap_or(DEFAULT_JOBS)),
-            batch: usize::from(args.batch.unwrap_or(DEFAULT_BATCH)),
-            timeout: Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT).max(1)),
+            model: settings.model.clone(),
+            jobs: usize::from(settings.jobs),
+            batch: usize::from(settings.batch),
+            timeout: Duration::from_secs(settings.timeout.max(1)),
             max_attempts: 6,
-            price: args.price.as_deref().map(parse_price).transpose()?,
+            price: settings.price.as_deref().map(parse_price).transpose()?,
             cancel: Some(crate::interrupt::shared_flag()),
         }))
     }
@@ -97,10 +112,6 @@ fn key_from_command(command: &str) -> Result<Option<String>> {
     let key = String::from_utf8(out.stdout).context("api_key_command: its output is not text")?;
     let key = key.trim().to_string();
     Ok((!key.is_empty()).then_some(key))
-}
-
-fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `--price IN,OUT` in US dollars per million tokens; cached input is billed at half of IN.

@@ -1,9 +1,7 @@
 //! Turns a blueprint into the attribute values written at a detail level.
 
 mod block;
-pub(crate) mod library;
 pub mod look;
-pub(crate) mod prepared;
 
 use clap::ValueEnum;
 
@@ -43,6 +41,8 @@ impl Level {
     pub const RECOMMENDED: Level = Level::uniform("recommended", 2);
     pub const DETAILED: Level = Level::uniform("detailed", 3);
     pub const ALL: [Level; 3] = [Level::ESSENTIAL, Level::RECOMMENDED, Level::DETAILED];
+    /// The level where no flag or file names one.
+    pub const DEFAULT: Level = Level::RECOMMENDED;
 
     pub fn name(&self) -> &'static str {
         self.name

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::RngSeed;
 
-use taggenius::library::writer::{splice, Edit};
+use taggenius::library::splice::{splice, Edit};
 use taggenius::library::{Field, Library};
 
 use crate::util::*;

@@ -4,7 +4,7 @@
 
 pub(crate) mod entry;
 pub(crate) mod fast_scan;
-mod playlists;
+mod playlist_tree;
 pub(crate) mod scan;
 
 use std::borrow::Cow;
@@ -12,8 +12,8 @@ use std::borrow::Cow;
 use anyhow::Result;
 
 use crate::library::format::{stars, Format};
-use crate::library::playlists::PlaylistFormat;
-use crate::library::writer::{restore_attribute, set_attribute, Edit};
+use crate::library::playlist_tree::PlaylistFormat;
+use crate::library::splice::{restore_attribute, set_attribute, Edit};
 use crate::library::xml::{checked_text, root_name};
 use crate::library::{Field, TrackEntry};
 use fast_scan::fast_scan;

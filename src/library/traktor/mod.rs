@@ -3,7 +3,7 @@
 //! INFO element whose attributes taggenius writes. INFO may be missing, and is then inserted
 //! where Traktor puts it, in the style of its neighbours.
 
-mod playlists;
+mod playlist_tree;
 mod scan;
 
 use std::borrow::Cow;
@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use anyhow::Result;
 
 use crate::library::format::{stars, Format};
-use crate::library::playlists::PlaylistFormat;
-use crate::library::writer::{escape, restore_attribute, Edit};
+use crate::library::playlist_tree::PlaylistFormat;
+use crate::library::splice::{escape, restore_attribute, Edit};
 use crate::library::xml::{after_previous_element, checked_text, root_name, sibling_line};
 use crate::library::{Field, TrackEntry};
 

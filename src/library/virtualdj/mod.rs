@@ -11,7 +11,7 @@ use std::ops::Range;
 use anyhow::Result;
 
 use crate::library::format::Format;
-use crate::library::writer::{escape, restore_attribute, Edit};
+use crate::library::splice::{escape, restore_attribute, Edit};
 use crate::library::xml::{after_previous_element, checked_text, root_name, sibling_line};
 use crate::library::{Field, TrackEntry};
 

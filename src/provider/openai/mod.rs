@@ -9,7 +9,7 @@
 mod fault_tests;
 mod http;
 #[cfg(test)]
-mod mock;
+pub(crate) mod mock;
 mod queue;
 mod reply;
 pub(crate) mod request;

@@ -1,5 +1,5 @@
-//! Asks the online provider for the blueprints the cache lacks, committing each one to the
-//! cache the moment it arrives.
+//! The model: asks an OpenAI-compatible server for the blueprints of the tracks before it,
+//! keeping each reply's the moment it arrives.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -7,26 +7,33 @@ use std::ops::ControlFlow;
 use anyhow::Result;
 
 use crate::blueprint::Blueprint;
-use crate::cache::history::Summary;
-use crate::cache::{Cache, Cached, Found};
 use crate::error::Interrupted;
 use crate::interrupt;
+use crate::job::sources::progress::Progress;
+use crate::job::sources::{Reasons, Source, Store, Wanted};
+use crate::job::summary::Summary;
 use crate::library::track::TrackInfo;
 use crate::provider::openai::{self, Event, Job, OpenAiConfig};
-use crate::provider::progress::Progress;
 
-pub struct Online<'a> {
-    pub cache: &'a Cache,
+/// The model a run asks, within its budget.
+pub struct Model<'a> {
     pub cfg: &'a OpenAiConfig,
     pub budget: Option<f64>,
     pub quiet: bool,
 }
 
+impl Source for Model<'_> {
+    fn ask(&self, wanted: &[Wanted], store: &mut Store, summary: &mut Summary) -> Result<Reasons> {
+        interrupt::phase("fetching");
+        fetch(self, wanted, store, summary)
+    }
+}
+
 /// Fetches `wanted`; returns why each track that got no blueprint got none.
-pub fn fetch(
-    online: &Online,
+fn fetch(
+    online: &Model,
     wanted: &[(&str, TrackInfo)],
-    found: &mut Found,
+    store: &mut Store,
     summary: &mut Summary,
 ) -> Result<HashMap<String, String>> {
     let mut reasons = HashMap::new();
@@ -47,7 +54,7 @@ pub fn fetch(
                 progress.say(&format!("taggenius: {line}"));
             }
         }
-        let step = on_event(online, wanted, event, found, summary, &mut reasons);
+        let step = on_event(online, wanted, event, store, summary, &mut reasons);
         match step {
             Ok(settled) => {
                 if settled > 0 {
@@ -77,7 +84,7 @@ pub fn fetch(
         .into());
     }
     for (key, _) in wanted {
-        if !found.contains_key(*key) && !reasons.contains_key(*key) {
+        if !store.answered(key) && !reasons.contains_key(*key) {
             reasons.insert(key.to_string(), "not fetched: the run stopped early".into());
         }
     }
@@ -96,7 +103,7 @@ pub fn jobs_for(wanted: &[(&str, TrackInfo)]) -> Vec<Job> {
         .collect()
 }
 
-fn keep_going(online: &Online, summary: &Summary) -> ControlFlow<()> {
+fn keep_going(online: &Model, summary: &Summary) -> ControlFlow<()> {
     let over_budget = online.budget.is_some_and(|b| summary.cost_usd >= b);
     if over_budget || interrupt::requested() {
         ControlFlow::Break(())
@@ -106,7 +113,7 @@ fn keep_going(online: &Online, summary: &Summary) -> ControlFlow<()> {
 }
 
 /// How many of `wanted` fit in the budget by the estimate, in order.
-fn affordable(online: &Online, wanted: &[(&str, TrackInfo)]) -> usize {
+fn affordable(online: &Model, wanted: &[(&str, TrackInfo)]) -> usize {
     let Some(budget) = online.budget else {
         return wanted.len();
     };
@@ -118,25 +125,20 @@ fn affordable(online: &Online, wanted: &[(&str, TrackInfo)]) -> usize {
     ((budget / per_track).floor() as usize).min(wanted.len())
 }
 
-/// Stores a reply's blueprints in one commit: each commit writes the pages it changed to the
+/// Keeps a reply's blueprints in one commit: each commit writes the pages it changed to the
 /// log again, which against a fast local server was a fifth to a third of a cold run.
 fn store(
-    online: &Online,
+    online: &Model,
     known: &[(&(&str, TrackInfo), &Blueprint)],
-    found: &mut Found,
+    store: &mut Store,
     reasons: &mut HashMap<String, String>,
 ) -> Result<()> {
-    let source = &online.cfg.model;
-    online.cache.in_transaction(|| {
-        for ((key, info), blueprint) in known {
-            online
-                .cache
-                .store(key, &info.artist, &info.title, source, blueprint)?;
-        }
-        Ok(())
-    })?;
-    for ((key, _), blueprint) in known {
-        found.insert(key.to_string(), Cached::new(source, blueprint));
+    let answers: Vec<_> = known
+        .iter()
+        .map(|((key, info), bp)| (*key, info, *bp))
+        .collect();
+    store.keep(&online.cfg.model, &answers)?;
+    for ((key, _), _) in known {
         reasons.remove(*key);
     }
     Ok(())
@@ -144,10 +146,10 @@ fn store(
 
 /// Handles one event; returns how many tracks it settled (for the progress bar).
 fn on_event(
-    online: &Online,
+    online: &Model,
     wanted: &[(&str, TrackInfo)],
     event: Event,
-    found: &mut Found,
+    kept: &mut Store,
     summary: &mut Summary,
     reasons: &mut HashMap<String, String>,
 ) -> Result<usize> {
@@ -158,7 +160,7 @@ fn on_event(
                 .iter()
                 .filter_map(|(id, blueprint)| Some((lookup(id)?, blueprint)))
                 .collect();
-            store(online, &known, found, reasons)?;
+            store(online, &known, kept, reasons)?;
             summary.fetched += known.len();
             Ok(known.len())
         }

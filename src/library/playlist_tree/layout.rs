@@ -5,10 +5,10 @@ use std::ops::Range;
 
 use anyhow::{bail, Result};
 
-use crate::library::playlists::tree::Tree;
-use crate::library::playlists::xml::Style;
-use crate::library::playlists::PlaylistFormat;
-use crate::library::writer::Edit;
+use crate::library::playlist_tree::tree::Tree;
+use crate::library::playlist_tree::xml::Style;
+use crate::library::playlist_tree::PlaylistFormat;
+use crate::library::splice::Edit;
 
 /// The edits that write taggenius's folder, and which of them holds it, from which byte.
 pub(super) struct Placement {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cache::history::Summary;
+use crate::job::summary::Summary;
 
 /// How many missing tracks are listed on stderr; `--json` lists them all.
 const LISTED: usize = 20;

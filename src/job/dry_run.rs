@@ -5,11 +5,11 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::commands::report::counted;
+use crate::job::prepared::Prepared;
+use crate::job::report::counted;
 use crate::library::track::TrackInfo;
 use crate::provider::openai;
 use crate::provider::Provider;
-use crate::render::prepared::Prepared;
 
 #[derive(Debug, Serialize)]
 struct DryRun {
@@ -43,14 +43,14 @@ pub fn print(
         cost_usd: 0.0,
     };
     if let Provider::OpenAi(cfg) = provider {
-        let estimate = openai::estimate(cfg, &crate::provider::fetch::jobs_for(wanted));
+        let estimate = openai::estimate(cfg, &crate::job::sources::llm::jobs_for(wanted));
         plan.requests = estimate.requests;
         plan.prompt_tokens = estimate.prompt_tokens;
         plan.completion_tokens = estimate.completion_tokens;
         plan.cost_usd = estimate.cost_usd;
     }
     if json {
-        crate::commands::report::print_json(&plan)?;
+        crate::job::report::print_json(&plan)?;
     } else {
         let mut out = std::io::stdout().lock();
         writeln!(

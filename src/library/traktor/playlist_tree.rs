@@ -2,9 +2,9 @@
 //! `<NODE TYPE="PLAYLIST" NAME=…><PLAYLIST ENTRIES=… TYPE="LIST" UUID=…>` playlists of
 //! `<ENTRY><PRIMARYKEY TYPE="TRACK" KEY="VOLUME/:DIR/:FILE"></PRIMARYKEY></ENTRY>`, under $ROOT.
 
-use crate::library::playlists::scan::Shape;
-use crate::library::playlists::xml::{Xml, KEY_SLOT};
-use crate::library::playlists::PlaylistFormat;
+use crate::library::playlist_tree::scan::Shape;
+use crate::library::playlist_tree::xml::{Xml, KEY_SLOT};
+use crate::library::playlist_tree::PlaylistFormat;
 use crate::library::traktor::{traktor_escape, Traktor};
 use crate::library::{Field, TrackEntry};
 

@@ -1,15 +1,16 @@
-//! The command line.
+//! The command line as clap parses it: the flags as given, nothing resolved. `settings`
+//! resolves them, with the environment and config.toml, into what a run uses.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::color::ColorChoice;
 use crate::error::UsageError;
 use crate::library::output::Target;
 use crate::playlists::Group;
-use crate::render::look::Look;
-use crate::render::{Level, WriteField};
+use crate::provider::ProviderChoice;
+use crate::render::WriteField;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,28 +71,12 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProviderChoice {
-    Openai,
-    Local,
-}
-
 #[derive(Debug, Args, Clone)]
 pub struct RenderArgs {
     /// Detail level: essential, recommended, detailed, or one of config.toml's [levels]
     /// [default: recommended]
     #[arg(long, value_name = "LEVEL")]
     pub level: Option<String>,
-    /// Whether the playlist groups came from config.toml rather than a flag: a library that
-    /// keeps no playlists then simply gets none.
-    #[arg(skip)]
-    pub playlists_from_config: bool,
-    /// The level resolved from --level, config.toml and the default.
-    #[arg(skip)]
-    pub chosen_level: Level,
-    /// Renames and the block template from config.toml.
-    #[arg(skip)]
-    pub look: Look,
     /// Output library ("-" for standard output) [default: <stem>.tagged.<ext> beside the input]
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<String>,
@@ -127,22 +112,6 @@ pub struct RenderArgs {
 }
 
 impl RenderArgs {
-    /// The fields to write: `--write`, config.toml's, or genre and comments.
-    pub fn fields(&self) -> &[WriteField] {
-        self.write
-            .as_deref()
-            .unwrap_or(crate::render::DEFAULT_WRITE)
-    }
-
-    /// The playlist groups asked for: `--playlists`, or the default ones for `--playlists-dir`.
-    pub fn playlist_groups(&self) -> Option<Vec<Group>> {
-        match (&self.playlists, &self.playlists_dir) {
-            (Some(groups), _) => Some(groups.clone()),
-            (None, Some(_)) => Some(vec![Group::Energy, Group::Situation, Group::Genre]),
-            (None, None) => None,
-        }
-    }
-
     /// Where the rendered library goes, as the flags say.
     pub fn target(&self) -> Target<'_> {
         Target::of(self.output.as_deref(), self.in_place)
@@ -197,9 +166,6 @@ pub struct TagArgs {
     /// Stop fetching before the estimated spend passes this many US dollars
     #[arg(long, value_name = "USD")]
     pub budget: Option<f64>,
-    /// config.toml's `api_key_command`, run when no key is given.
-    #[arg(skip)]
-    pub key_command: Option<String>,
     /// API key [env: OPENAI_API_KEY]
     #[arg(long, value_name = "KEY", hide_env_values = true)]
     pub api_key: Option<String>,
@@ -237,9 +203,6 @@ pub struct ClearArgs {
     pub playlists_dir: Option<PathBuf>,
     #[arg(short, long)]
     pub quiet: bool,
-    /// The block template from config.toml, to know blocks written with it.
-    #[arg(skip)]
-    pub look: Look,
 }
 
 #[derive(Debug, Args)]
@@ -291,9 +254,6 @@ pub struct FindArgs {
     /// For VirtualDJ: write --playlist as taggenius/Queries/NAME.m3u8 under DIR
     #[arg(long, value_name = "DIR", requires = "playlist")]
     pub playlists_dir: Option<PathBuf>,
-    /// Renames from config.toml, applied to what is printed and to the filters.
-    #[arg(skip)]
-    pub look: Look,
 }
 
 impl FindArgs {

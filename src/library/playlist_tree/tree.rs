@@ -3,9 +3,11 @@
 
 use anyhow::{bail, Result};
 
-use crate::library::playlists::scan::{self, NodeSpan};
-use crate::library::playlists::xml::{Style, Xml};
-use crate::library::playlists::{Content, Mine, Node, PlaylistFormat, EXPANDED, FOLDER, QUERIES};
+use crate::library::playlist_tree::scan::{self, NodeSpan};
+use crate::library::playlist_tree::xml::{Style, Xml};
+use crate::library::playlist_tree::{
+    Content, Mine, Node, PlaylistFormat, EXPANDED, FOLDER, QUERIES,
+};
 use crate::library::{Library, TrackEntry};
 
 /// The tree as found in the file.

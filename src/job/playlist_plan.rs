@@ -1,19 +1,19 @@
-//! What `tag` and `retag` share for `--playlists`: the `taggenius` folder built from the tags,
-//! placed in the library's own playlist tree, or written as .m3u8 files for VirtualDJ.
+//! The playlists a run writes: the `taggenius` folder built from the tags, placed in the
+//! library's own playlist tree, or written as .m3u8 files for VirtualDJ.
 
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Result};
 
-use crate::cache::history::{PlaylistsWritten, Summary};
 use crate::cache::{Cache, Cached};
-use crate::cli::RenderArgs;
 use crate::error::UsageError;
+use crate::job::prepared::Prepared;
+use crate::job::summary::{PlaylistsWritten, Summary};
+use crate::job::RenderSettings;
 use crate::library::format::Format;
-use crate::library::playlists::{place, Content, Placed};
+use crate::library::playlist_tree::{place, Content, Placed};
 use crate::playlists::order::{once_per_entry, playing_order};
 use crate::playlists::{build, m3u, Node};
-use crate::render::prepared::Prepared;
 
 /// The playlists a run writes.
 #[derive(Default)]
@@ -27,7 +27,7 @@ pub enum Planned {
 }
 
 impl Planned {
-    pub fn tail(&self) -> &[crate::library::writer::Edit] {
+    pub fn tail(&self) -> &[crate::library::splice::Edit] {
         match self {
             Planned::InLibrary { placed, .. } => &placed.edits,
             _ => &[],
@@ -44,7 +44,7 @@ impl Planned {
 }
 
 /// Checked before anything is asked for or written: where the format keeps its playlists.
-pub fn check(format: &dyn Format, args: &RenderArgs) -> Result<(), UsageError> {
+pub fn check(format: &dyn Format, args: &RenderSettings) -> Result<(), UsageError> {
     match (format.playlists().is_some(), &args.playlists_dir, &args.playlists) {
         (true, Some(_), _) => Err(UsageError(format!(
             "--playlists-dir writes .m3u8 files for VirtualDJ; a {} keeps its playlists inside it: use --playlists",
@@ -62,21 +62,15 @@ pub fn check(format: &dyn Format, args: &RenderArgs) -> Result<(), UsageError> {
 pub fn plan(
     prepared: &Prepared,
     blueprints: &[Option<&Cached>],
-    args: &RenderArgs,
+    args: &RenderSettings,
     cache: &Cache,
 ) -> Result<Planned> {
-    let Some(groups) = args.playlist_groups() else {
+    let Some(groups) = &args.playlists else {
         return Ok(Planned::Nothing);
     };
     let lib = &prepared.library;
     let order = once_per_entry(lib, playing_order(lib, blueprints));
-    let Some(node) = build(
-        blueprints,
-        &order,
-        &args.chosen_level,
-        &args.look.renames,
-        &groups,
-    ) else {
+    let Some(node) = build(blueprints, &order, &args.level, &args.look.renames, groups) else {
         return Ok(Planned::Nothing);
     };
     if let Some(dir) = &args.playlists_dir {

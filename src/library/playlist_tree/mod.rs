@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use anyhow::Result;
 
-use crate::library::writer::Edit;
+use crate::library::splice::Edit;
 use crate::library::{Library, TrackEntry};
 use scan::Shape;
 use tree::Tree;

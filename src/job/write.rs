@@ -10,14 +10,14 @@ use std::sync::mpsc;
 use anyhow::Result;
 
 use crate::blueprint::BlueprintRef;
-use crate::cache::history::{Missing, Summary};
 use crate::cache::originals::{Remembered, TrackDigest};
 use crate::cache::{Cache, Cached};
+use crate::job::prepared::Prepared;
+use crate::job::summary::{Missing, Summary};
 use crate::library::output::{Output, Pending};
-use crate::library::writer::{splice_from, Edit, Splicer};
+use crate::library::splice::{splice_from, Edit, Splicer};
 use crate::library::{Field, Library};
 use crate::render::look::Look;
-use crate::render::prepared::Prepared;
 use crate::render::{field_values, render_ref, written, written_by_taggenius, Level, WriteField};
 
 /// What to render, where, and how the run is recorded in the cache's history.
@@ -105,7 +105,7 @@ fn record_run(
         if let Some(template) = &plan.look.template {
             cache.remember_block_template(&template.text)?;
         }
-        cache.record_run(plan.command, plan.library, summary)
+        cache.record_run(&summary.run(plan.command, plan.library))
     };
     if originals.is_empty() && summary.fetched == 0 {
         cache.commit_lazily(record)?;

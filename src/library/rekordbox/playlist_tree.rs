@@ -1,11 +1,11 @@
 //! rekordbox's playlist tree: `<NODE Type="0" Name=… Count=…>` folders and `<NODE Type="1"
 //! Name=… KeyType="0" Entries=…>` playlists of `<TRACK Key="TrackID"/>`, under ROOT.
 
-use crate::library::playlists::scan::Shape;
-use crate::library::playlists::xml::{Xml, KEY_SLOT};
-use crate::library::playlists::PlaylistFormat;
+use crate::library::playlist_tree::scan::Shape;
+use crate::library::playlist_tree::xml::{Xml, KEY_SLOT};
+use crate::library::playlist_tree::PlaylistFormat;
 use crate::library::rekordbox::Rekordbox;
-use crate::library::writer::escape;
+use crate::library::splice::escape;
 use crate::library::{Field, TrackEntry};
 
 impl PlaylistFormat for Rekordbox {

@@ -1,0 +1,132 @@
+//! Where blueprints come from. The local cache is asked first (`misses` says which tracks it
+//! cannot answer); then each source in `sources_for`'s order is asked for what the ones before
+//! it left, and every answer goes into the local cache as it arrives, with its source. A shared
+//! pool would stand in that list before the model, answering from its database what others
+//! have paid for.
+
+pub mod guess;
+pub mod llm;
+pub mod progress;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use rustc_hash::FxHashSet;
+
+use crate::blueprint::Blueprint;
+use crate::cache::{Cache, Cached, Found};
+use crate::job::summary::Summary;
+use crate::library::track::TrackInfo;
+use crate::provider::Provider;
+
+/// A track whose blueprint is wanted: its cache key, and what a source is told of it.
+pub type Wanted<'a> = (&'a str, TrackInfo);
+
+/// Why each track a source could not answer got no blueprint, by cache key.
+pub type Reasons = HashMap<String, String>;
+
+/// One place blueprints come from.
+pub trait Source {
+    /// Asks for the blueprints of `wanted`, none of which an earlier source answered. Each
+    /// answer goes into `store` as it arrives; what the asking did (blueprints, requests,
+    /// tokens, cost) is counted in `summary`. Returns why each track it could not answer got
+    /// none.
+    fn ask(&self, wanted: &[Wanted], store: &mut Store, summary: &mut Summary) -> Result<Reasons>;
+}
+
+/// The local cache as the store of every answer, and the blueprints found so far.
+pub struct Store<'a> {
+    cache: &'a Cache,
+    found: &'a mut Found,
+    answered: FxHashSet<String>,
+}
+
+impl<'a> Store<'a> {
+    pub fn new(cache: &'a Cache, found: &'a mut Found) -> Store<'a> {
+        Store {
+            cache,
+            found,
+            answered: FxHashSet::default(),
+        }
+    }
+
+    /// Commits `answers` from `source` to the cache together (one commit for many answers is
+    /// much cheaper than one each), then knows them as found.
+    pub fn keep(&mut self, source: &str, answers: &[(&str, &TrackInfo, &Blueprint)]) -> Result<()> {
+        self.cache.in_transaction(|| {
+            for (key, info, blueprint) in answers {
+                self.cache
+                    .store(key, &info.artist, &info.title, source, blueprint)?;
+            }
+            Ok(())
+        })?;
+        for (key, _, blueprint) in answers {
+            self.found
+                .insert(key.to_string(), Cached::new(source, blueprint));
+            self.answered.insert(key.to_string());
+        }
+        Ok(())
+    }
+
+    pub fn cache(&self) -> &Cache {
+        self.cache
+    }
+
+    fn answered(&self, key: &str) -> bool {
+        self.answered.contains(key)
+    }
+}
+
+/// What `tag` asks, besides the cache, for the provider it runs with.
+pub struct Asking {
+    pub budget: Option<f64>,
+    pub quiet: bool,
+}
+
+/// The sources a provider stands for, in the order they are asked after the cache.
+pub fn sources_for<'a>(provider: &'a Provider, asking: &Asking) -> Vec<Box<dyn Source + 'a>> {
+    match provider {
+        Provider::Offline => vec![Box::new(guess::Offline)],
+        Provider::Local => vec![Box::new(guess::Guesser)],
+        Provider::OpenAi(cfg) => vec![Box::new(llm::Model {
+            cfg,
+            budget: asking.budget,
+            quiet: asking.quiet,
+        })],
+    }
+}
+
+/// Asks `sources` in order, each for what the ones before left unanswered; returns why each
+/// track still without a blueprint has none (the last source that tried says).
+pub fn ask_in_order(
+    sources: &[Box<dyn Source + '_>],
+    wanted: &[Wanted],
+    store: &mut Store,
+    summary: &mut Summary,
+) -> Result<Reasons> {
+    let mut reasons = Reasons::new();
+    let mut rest: Vec<Wanted> = wanted.to_vec();
+    for source in sources {
+        if rest.is_empty() {
+            break;
+        }
+        reasons.extend(source.ask(&rest, store, summary)?);
+        rest.retain(|(key, _)| !store.answered(key));
+    }
+    reasons.retain(|key, _| !store.answered(key));
+    Ok(reasons)
+}
+
+/// Whether a track's blueprint must be asked for, given what the cache holds: a local guess
+/// gives way to an online answer, `--refresh` asks again for everything.
+pub fn needs_asking(cached: Option<&Cached>, provider: &Provider, refresh: bool) -> bool {
+    match (cached, provider) {
+        (None, _) => true,
+        (_, Provider::Offline) => false,
+        (Some(_), _) if refresh => true,
+        (Some(c), Provider::OpenAi(_)) => c.is_local(),
+        (Some(_), Provider::Local) => false,
+    }
+}
