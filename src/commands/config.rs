@@ -11,7 +11,9 @@ use crate::cli::settings::{Settings, Source, Sourced};
 use crate::cli::{Cli, ConfigCommand};
 use crate::config::file::{Playlists, TEMPLATE};
 use crate::config::Config;
+use crate::playlists::Group;
 use crate::provider::DEFAULT_BASE_URL;
+use crate::render::DEFAULT_WRITE;
 
 pub fn run(command: &ConfigCommand, cli: &Cli, env: &Environment) -> Result<u8> {
     let path = Settings::config_path(cli, env)
@@ -128,10 +130,14 @@ fn run_settings(settings: &Settings) -> Vec<Row> {
     let names = |list: &[String]| list.join(",");
     let write = match &file.write {
         Some(list) if settings.write.source == Source::File => names(list),
-        _ => "genre,comments".into(),
+        _ => DEFAULT_WRITE
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(","),
     };
     let playlists = match &file.playlists {
-        Some(Playlists::On(true)) => "energy,situation,genre".to_string(),
+        Some(Playlists::On(true)) => Group::DEFAULT.to_string(),
         Some(Playlists::On(false)) | None => "off".to_string(),
         Some(Playlists::Groups(groups)) => names(groups),
     };
