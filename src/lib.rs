@@ -11,6 +11,7 @@ pub mod interrupt;
 pub mod job;
 pub mod library;
 pub mod playlists;
+pub mod pool;
 mod provider;
 pub mod query;
 pub mod render;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Find(args) => commands::find::run(args, &settings),
         Command::Cache(command) => commands::cache::run(command, settings.db()?),
         Command::Config(_) => Ok(0),
+        Command::Pool(command) => commands::pool::run(command, &settings),
         Command::Man(args) => commands::man::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(

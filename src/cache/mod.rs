@@ -7,6 +7,7 @@ mod digest;
 pub(crate) mod folders;
 pub(crate) mod history;
 pub(crate) mod originals;
+pub mod outbox;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -63,6 +63,7 @@ impl Cache {
         self.set_wal()?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.execute_batch(crate::cache::folders::TABLES)?;
+        self.conn.execute_batch(crate::cache::outbox::TABLES)?;
         self.add_vocabulary_column()?;
         Ok(())
     }

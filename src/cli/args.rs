@@ -52,6 +52,9 @@ pub enum Command {
     /// Where the config file is, write a commented one, or show every setting and its source
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// A blueprint pool shared on PostgreSQL: create it, send to it
+    #[command(subcommand)]
+    Pool(PoolCommand),
     /// Print a man page (roff): taggenius(1), or a subcommand's; --dir writes them all
     Man(ManArgs),
     /// Print a shell completion script
@@ -178,6 +181,9 @@ pub struct TagArgs {
     /// Price override in USD per 1M tokens: INPUT,OUTPUT (for models not in the table)
     #[arg(long, value_name = "IN,OUT")]
     pub price: Option<String>,
+    /// A shared blueprint pool: postgres://USER:PASSWORD@HOST/DB?sslmode=… [env: TAGGENIUS_POOL]
+    #[arg(long, value_name = "URL")]
+    pub pool: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -281,6 +287,21 @@ pub enum ConfigCommand {
     Init,
     /// Every effective setting and where it came from
     Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// Create the pool's tables in a database (safe to run again)
+    Init {
+        /// postgres://USER:PASSWORD@HOST/DB?sslmode=…
+        url: String,
+    },
+    /// Send the pool every blueprint fetched online that waits for it, and every other one it lacks
+    Push {
+        /// The pool [env: TAGGENIUS_POOL; default: config.toml's pool]
+        #[arg(long, value_name = "URL")]
+        pool: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

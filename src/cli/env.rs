@@ -15,6 +15,8 @@ pub struct Environment {
     pub base_url: Option<String>,
     /// `OPENAI_API_KEY`: never printed, logged or stored.
     pub api_key: Option<String>,
+    /// `TAGGENIUS_POOL`: a URL whose password is never printed.
+    pub pool: Option<String>,
     /// `NO_COLOR` (no-color.org)
     pub no_color: bool,
     /// `TAGGENIUS_PHASES`: the tests' hook into a run's phases (see `interrupt::phase`).
@@ -35,6 +37,7 @@ impl Environment {
             model: text("TAGGENIUS_MODEL"),
             base_url: text("OPENAI_BASE_URL"),
             api_key: text("OPENAI_API_KEY"),
+            pool: text("TAGGENIUS_POOL"),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             phases: text("TAGGENIUS_PHASES"),
         }

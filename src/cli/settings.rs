@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::blueprint::vocabulary::Vocabulary;
-use crate::cli::args::{Cli, Command, RenderArgs, TagArgs};
+use crate::cli::args::{Cli, Command, PoolCommand, RenderArgs, TagArgs};
 use crate::cli::env::Environment;
 use crate::config::{self, Config};
 use crate::job::RenderSettings;
 use crate::playlists::Group;
+use crate::pool::url::PoolUrl;
+use crate::pool::Trust;
 use crate::provider::{ProviderChoice, ProviderSettings, DEFAULT_BATCH, DEFAULT_JOBS};
 use crate::provider::{DEFAULT_MODEL, DEFAULT_TIMEOUT};
 use crate::render::look::Look;
@@ -84,6 +86,9 @@ pub struct Settings {
     pub write: Sourced<Vec<WriteField>>,
     /// `None`: no playlists.
     pub playlists: Sourced<Option<Vec<Group>>>,
+    /// The shared pool's URL, parsed (its password never shown), and what this member takes.
+    pub pool: Sourced<Option<PoolUrl>>,
+    pub trust: Trust,
     pub look: Look,
     pub vocabulary: Vocabulary,
     /// Whether the progress bar on stderr is coloured.
@@ -193,6 +198,8 @@ impl Settings {
                 DEFAULT_WRITE.to_vec(),
             ),
             playlists: playlists(flags.render, &config)?,
+            pool: pool_url(cli, env, &config)?,
+            trust: trust(&config),
             model,
             look: config.look(),
             vocabulary: config.vocabulary()?,
@@ -250,6 +257,44 @@ impl Settings {
             json: args.json,
             quiet: args.quiet,
         }
+    }
+}
+
+/// `--pool` (on `tag` and `pool push`), else `TAGGENIUS_POOL`, else config.toml's `pool`.
+fn pool_url(cli: &Cli, env: &Environment, config: &Config) -> Result<Sourced<Option<PoolUrl>>> {
+    let flag = match &cli.command {
+        Command::Tag(args) => args.pool.clone(),
+        Command::Pool(PoolCommand::Push { pool }) => pool.clone(),
+        Command::Pool(PoolCommand::Init { url }) => Some(url.clone()),
+        _ => None,
+    };
+    let file = config
+        .file
+        .pool
+        .as_ref()
+        .and_then(|p| p.url())
+        .map(str::to_string);
+    let chosen = pick(
+        flag.map(Some),
+        env.pool.clone().map(Some),
+        file.map(Some),
+        None,
+    );
+    let value = chosen.value.as_deref().map(PoolUrl::parse).transpose()?;
+    Ok(Sourced {
+        value,
+        source: chosen.source,
+    })
+}
+
+/// config.toml's `[pool]` trust settings.
+fn trust(config: &Config) -> Trust {
+    match &config.file.pool {
+        Some(config::file::PoolEntry::Table(table)) => Trust {
+            min_confirmations: table.min_confirmations.unwrap_or(1),
+            models: table.models.clone(),
+        },
+        _ => Trust::default(),
     }
 }
 

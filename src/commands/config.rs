@@ -113,6 +113,10 @@ fn provider(settings: &Settings) -> Vec<Row> {
             url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.into())
         }),
         ("api_key", key.0, key.1),
+        row("pool", &settings.pool, |url| match url {
+            Some(url) => format!("set: {}", url.shown),
+            None => "none".into(),
+        }),
     ];
     for (model, price) in &file.prices {
         let price = format!(

@@ -6,5 +6,6 @@ pub(crate) mod clear;
 pub(crate) mod config;
 pub(crate) mod find;
 pub(crate) mod man;
+pub(crate) mod pool;
 pub(crate) mod retag;
 pub(crate) mod tag;

@@ -1,5 +1,6 @@
 //! `taggenius tag`: cache first, then the sources that answer its misses, then render.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -13,13 +14,16 @@ use crate::interrupt;
 use crate::job::playlist_plan;
 use crate::job::prepared::Prepared;
 use crate::job::report::report;
+use crate::job::sources::pool::warn;
 use crate::job::sources::{ask_in_order, needs_asking, sources_for, Asking, Store, Wanted};
 use crate::job::summary::Summary;
 use crate::job::{dry_run, render_and_write_all, Job, RenderSettings};
 use crate::library::output::Output;
 use crate::library::Library;
+use crate::pool::{Pool, Trust};
 use crate::provider::Provider;
 use crate::render::check_writable;
+use rustc_hash::FxHashSet;
 
 pub fn run(args: &TagArgs, settings: &Settings) -> Result<u8> {
     // Stopped before any blueprint was asked for, the run has saved none.
@@ -60,8 +64,20 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
         })
         .map(|&(key, index)| (key, prepared.info(index)))
         .collect();
+    let pool = RefCell::new(match provider {
+        Provider::Offline => None,
+        _ => connect(settings),
+    });
     if args.dry_run {
-        return dry_run::print(&prepared, unique.len(), &wanted, &provider, render.json);
+        let (wanted, from_pool) = without_pool_hits(wanted, &pool, &settings.trust);
+        return dry_run::print(
+            &prepared,
+            unique.len(),
+            &wanted,
+            &provider,
+            render.json,
+            from_pool,
+        );
     }
     let mut summary = Summary {
         cached: unique.len() - wanted.len(),
@@ -71,10 +87,21 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
     let asking = Asking {
         budget: settings.budget.value,
         quiet: render.quiet,
+        pool: settings
+            .pool
+            .value
+            .as_ref()
+            .map(|_| (&pool, &settings.trust)),
     };
     let sources = sources_for(&provider, &asking);
     let mut store = Store::new(&cache, &mut found);
+    if settings.pool.value.is_some() {
+        store = store.sending_to_pool();
+    }
     let reasons = ask_in_order(&sources, &wanted, &mut store, &mut summary)?;
+    if let Some(pool) = pool.borrow_mut().as_mut() {
+        send_waiting(pool, &cache, &mut summary);
+    }
     let fetched = summary.fetched;
     let written = Written {
         args,
@@ -120,6 +147,62 @@ impl Written<'_> {
         render_and_write_all(job, self.render, self.cache, &mut summary)?;
         report("tagged", &summary, self.render.json, self.render.quiet)?;
         Ok(summary.exit_code())
+    }
+}
+
+/// The pool `settings` name, connected; `None`, after one line saying why, when it cannot be.
+fn connect(settings: &Settings) -> Option<Pool> {
+    let url = settings.pool.value.as_ref()?;
+    match Pool::connect(url) {
+        Ok((pool, notice)) => {
+            if let Some(notice) = notice {
+                warn(&notice);
+            }
+            Some(pool)
+        }
+        Err(e) => {
+            warn(&format!("{e:#}; going on without it"));
+            None
+        }
+    }
+}
+
+/// `wanted` less what the pool holds, and how many that was (for a dry run).
+fn without_pool_hits<'a>(
+    wanted: Vec<Wanted<'a>>,
+    pool: &RefCell<Option<Pool>>,
+    trust: &Trust,
+) -> (Vec<Wanted<'a>>, Option<usize>) {
+    let mut pool = pool.borrow_mut();
+    let Some(pool) = pool.as_mut() else {
+        return (wanted, None);
+    };
+    let keys: Vec<&str> = wanted.iter().map(|(key, _)| *key).collect();
+    match pool.lookup(&keys, trust) {
+        Ok((found, _)) => {
+            let held: FxHashSet<&str> = found.iter().map(|f| f.key.as_str()).collect();
+            let rest: Vec<Wanted> = wanted
+                .into_iter()
+                .filter(|(k, _)| !held.contains(k))
+                .collect();
+            (rest, Some(held.len()))
+        }
+        Err(e) => {
+            warn(&format!("pool {}: {e:#}", pool.url.shown));
+            (wanted, None)
+        }
+    }
+}
+
+/// Sends the pool what waits for it in the outbox; what it cannot take waits for a later run.
+fn send_waiting(pool: &mut Pool, cache: &Cache, summary: &mut Summary) {
+    let sent = crate::pool::send_outbox(pool, cache);
+    match sent {
+        Ok(count) => summary.pool.get_or_insert_with(Default::default).pushed += count,
+        Err(e) => warn(&format!(
+            "pool {}: {e:#}; what it did not take waits for the next run with a pool (or `taggenius pool push`)",
+            pool.url.shown
+        )),
     }
 }
 

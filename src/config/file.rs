@@ -31,6 +31,34 @@ pub struct ConfigFile {
     pub rename: BTreeMap<String, String>,
     pub block: Option<BlockEntry>,
     pub vocabulary: Option<VocabularyEntry>,
+    pub pool: Option<PoolEntry>,
+}
+
+/// `pool = "postgres://…"`, or a `[pool]` table with the URL and what to trust.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PoolEntry {
+    Url(String),
+    Table(PoolTable),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolTable {
+    pub url: Option<String>,
+    /// Rows confirmed by fewer contributors are not taken (default 1).
+    pub min_confirmations: Option<i32>,
+    /// Only rows these models made (default: any).
+    pub models: Option<Vec<String>>,
+}
+
+impl PoolEntry {
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            PoolEntry::Url(url) => Some(url),
+            PoolEntry::Table(table) => table.url.as_deref(),
+        }
+    }
 }
 
 /// `playlists = true` (the default groups) or a list of groups.

@@ -22,6 +22,9 @@ struct DryRun {
     prompt_tokens: u64,
     completion_tokens: u64,
     cost_usd: f64,
+    /// Of those to ask, how many the shared pool holds (left out of the estimate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_pool: Option<usize>,
 }
 
 pub fn print(
@@ -30,6 +33,7 @@ pub fn print(
     wanted: &[(&str, TrackInfo)],
     provider: &Provider,
     json: bool,
+    from_pool: Option<usize>,
 ) -> Result<u8> {
     let mut plan = DryRun {
         tracks: prepared.library.tracks.len(),
@@ -41,6 +45,7 @@ pub fn print(
         prompt_tokens: 0,
         completion_tokens: 0,
         cost_usd: 0.0,
+        from_pool,
     };
     if let Provider::OpenAi(cfg) = provider {
         let estimate = openai::estimate(cfg, &crate::job::sources::llm::jobs_for(wanted));
@@ -60,6 +65,13 @@ pub fn print(
             plan.provider, counted(plan.requests, "request"),
             plan.prompt_tokens, plan.completion_tokens, plan.cost_usd
         )?;
+        if let Some(hits) = from_pool {
+            writeln!(
+                out,
+                "{} of them from the shared pool, at no cost",
+                counted(hits as u64, "blueprint")
+            )?;
+        }
         writeln!(out, "dry run: nothing was sent and nothing was written")?;
     }
     Ok(0)

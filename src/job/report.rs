@@ -73,6 +73,18 @@ fn sentence(verb: &str, s: &Summary) -> String {
         line.push_str(&format!(" in {requests}, ${:.4}", s.cost_usd));
     }
     line.push(')');
+    if let Some(pool) = &s.pool {
+        line.push_str(&format!(
+            "; the pool gave {} and took {}",
+            pool.hits, pool.pushed
+        ));
+        if pool.invalid > 0 {
+            line.push_str(&format!(
+                " ({} of its rows failed the checks and were asked again)",
+                pool.invalid
+            ));
+        }
+    }
     if !s.missing.is_empty() {
         line.push_str(&format!("; {} left untouched", s.missing.len()));
     }

@@ -12,6 +12,17 @@ pub struct Missing {
     pub reason: String,
 }
 
+/// What a run had of the shared pool.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct PoolCounts {
+    /// Blueprints the pool gave (counted as cached too).
+    pub hits: usize,
+    /// Rows it gave that failed the checks a model's reply must pass, and were asked again.
+    pub invalid: usize,
+    /// Blueprints this run sent to it.
+    pub pushed: usize,
+}
+
 /// The playlists a run wrote, and where.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct PlaylistsWritten {
@@ -42,6 +53,9 @@ pub struct Summary {
     /// The playlists written (`--playlists`), where there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playlists: Option<PlaylistsWritten>,
+    /// What the shared pool gave and took, where a run has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<PoolCounts>,
     /// The copy of the library `--in-place` kept before replacing it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<String>,

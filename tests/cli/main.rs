@@ -20,6 +20,8 @@ mod interrupt;
 mod openai;
 mod outputs;
 mod playlists;
+mod pool;
+mod pool_faults;
 mod properties;
 mod real;
 mod servers;

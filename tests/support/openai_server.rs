@@ -226,7 +226,7 @@ impl Server {
         let (st, sp) = (state.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
             let born = Instant::now();
-            let alive = || config.lifetime.map_or(true, |life| born.elapsed() < life);
+            let alive = || config.lifetime.is_none_or(|life| born.elapsed() < life);
             while !sp.load(Ordering::SeqCst) && alive() {
                 let request = match server.recv_timeout(POLL) {
                     Ok(Some(request)) => request,

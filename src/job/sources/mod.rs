@@ -6,19 +6,22 @@
 
 pub mod guess;
 pub mod llm;
+pub mod pool;
 pub mod progress;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use anyhow::Result;
 use rustc_hash::FxHashSet;
 
 use crate::blueprint::Blueprint;
-use crate::cache::{Cache, Cached, Found};
+use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
 use crate::job::summary::Summary;
 use crate::library::track::TrackInfo;
+use crate::pool::{Pool, Trust};
 use crate::provider::Provider;
 
 /// A track whose blueprint is wanted: its cache key, and what a source is told of it.
@@ -41,6 +44,8 @@ pub struct Store<'a> {
     cache: &'a Cache,
     found: &'a mut Found,
     answered: FxHashSet<String>,
+    /// Whether a model's answers wait in the outbox for the shared pool.
+    for_pool: bool,
 }
 
 impl<'a> Store<'a> {
@@ -49,16 +54,31 @@ impl<'a> Store<'a> {
             cache,
             found,
             answered: FxHashSet::default(),
+            for_pool: false,
         }
+    }
+
+    /// A model's answers also go into the outbox, for the pool (never local guesses, what the
+    /// pool itself gave, or blueprints asked under a vocabulary of the user's).
+    pub fn sending_to_pool(mut self) -> Store<'a> {
+        self.for_pool = crate::blueprint::vocabulary::current()
+            .fingerprint()
+            .is_none();
+        self
     }
 
     /// Commits `answers` from `source` to the cache together (one commit for many answers is
     /// much cheaper than one each), then knows them as found.
     pub fn keep(&mut self, source: &str, answers: &[(&str, &TrackInfo, &Blueprint)]) -> Result<()> {
+        let online = source != LOCAL_SOURCE && !source.starts_with("pool:");
         self.cache.in_transaction(|| {
             for (key, info, blueprint) in answers {
                 self.cache
                     .store(key, &info.artist, &info.title, source, blueprint)?;
+            }
+            if self.for_pool && online {
+                let keys: Vec<&str> = answers.iter().map(|(key, ..)| *key).collect();
+                self.cache.to_send(&keys)?;
             }
             Ok(())
         })?;
@@ -80,22 +100,30 @@ impl<'a> Store<'a> {
 }
 
 /// What `tag` asks, besides the cache, for the provider it runs with.
-pub struct Asking {
+pub struct Asking<'a> {
     pub budget: Option<f64>,
     pub quiet: bool,
+    /// The shared pool, while it answers, and what this member takes from it.
+    pub pool: Option<(&'a RefCell<Option<Pool>>, &'a Trust)>,
 }
 
-/// The sources a provider stands for, in the order they are asked after the cache.
-pub fn sources_for<'a>(provider: &'a Provider, asking: &Asking) -> Vec<Box<dyn Source + 'a>> {
-    match provider {
-        Provider::Offline => vec![Box::new(guess::Offline)],
-        Provider::Local => vec![Box::new(guess::Guesser)],
-        Provider::OpenAi(cfg) => vec![Box::new(llm::Model {
+/// The sources a provider stands for, in the order they are asked after the cache: the shared
+/// pool (never `--offline`), then the model or the offline guesser.
+pub fn sources_for<'a>(provider: &'a Provider, asking: &Asking<'a>) -> Vec<Box<dyn Source + 'a>> {
+    let mut sources: Vec<Box<dyn Source + 'a>> = Vec::new();
+    if let (Some((pool, trust)), false) = (asking.pool, matches!(provider, Provider::Offline)) {
+        sources.push(Box::new(pool::Shared { pool, trust }));
+    }
+    sources.push(match provider {
+        Provider::Offline => Box::new(guess::Offline),
+        Provider::Local => Box::new(guess::Guesser),
+        Provider::OpenAi(cfg) => Box::new(llm::Model {
             cfg,
             budget: asking.budget,
             quiet: asking.quiet,
-        })],
-    }
+        }),
+    });
+    sources
 }
 
 /// Asks `sources` in order, each for what the ones before left unanswered; returns why each

@@ -174,7 +174,7 @@ impl<'a> Walk<'a> {
                 .iter()
                 .zip(open.iter().rev())
                 .all(|(c, o)| c == o);
-        let inside_root = outer.content_after.map_or(true, |k| k < open.len());
+        let inside_root = outer.content_after.is_none_or(|k| k < open.len());
         if !self.root_seen || !second.open.is_empty() || !closes_all || !inside_root {
             return None;
         }
@@ -311,7 +311,7 @@ impl<'a> Walk<'a> {
             Some(_) => self
                 .open
                 .last()
-                .map_or(true, |parent| *parent == b"COLLECTION"),
+                .is_none_or(|parent| *parent == b"COLLECTION"),
         }
     }
 

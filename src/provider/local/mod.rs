@@ -184,7 +184,7 @@ fn split_joined(part: &str) -> Vec<String> {
     let chars: Vec<char> = part.chars().collect();
     let open = |at: Option<usize>| {
         at.and_then(|i| chars.get(i))
-            .map_or(true, |c| c.is_whitespace())
+            .is_none_or(|c| c.is_whitespace())
     };
     let mut pieces = vec![String::new()];
     for (i, &c) in chars.iter().enumerate() {
