@@ -302,6 +302,26 @@ pub enum PoolCommand {
         #[arg(long, value_name = "URL")]
         pool: Option<String>,
     },
+    /// Fill the local cache with the pool's blueprints for a library's tracks (before a gig
+    /// without a network)
+    Pull {
+        /// Library [default: the library the last `tag` read]
+        library: Option<String>,
+        /// The pool [env: TAGGENIUS_POOL; default: config.toml's pool]
+        #[arg(long, value_name = "URL")]
+        pool: Option<String>,
+    },
+    /// What the pool holds: blueprints, contributors, confirmations, models, and how much of a
+    /// library it covers
+    Stats {
+        /// Library whose share to count [default: the library the last `tag` read, if any]
+        library: Option<String>,
+        /// The pool [env: TAGGENIUS_POOL; default: config.toml's pool]
+        #[arg(long, value_name = "URL")]
+        pool: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

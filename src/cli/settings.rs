@@ -264,7 +264,11 @@ impl Settings {
 fn pool_url(cli: &Cli, env: &Environment, config: &Config) -> Result<Sourced<Option<PoolUrl>>> {
     let flag = match &cli.command {
         Command::Tag(args) => args.pool.clone(),
-        Command::Pool(PoolCommand::Push { pool }) => pool.clone(),
+        Command::Pool(
+            PoolCommand::Push { pool }
+            | PoolCommand::Pull { pool, .. }
+            | PoolCommand::Stats { pool, .. },
+        ) => pool.clone(),
         Command::Pool(PoolCommand::Init { url }) => Some(url.clone()),
         _ => None,
     };

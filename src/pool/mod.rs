@@ -167,6 +167,45 @@ impl Pool {
     }
 }
 
+/// What a pool holds, as `pool stats` shows it.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Stats {
+    pub blueprints: i64,
+    pub disabled: i64,
+    pub contributors: i64,
+    /// Blueprints confirmed by more than one contributor.
+    pub confirmed: i64,
+    /// Blueprints by the model that made them, most first.
+    pub models: Vec<(String, i64)>,
+}
+
+impl Pool {
+    pub fn stats(&mut self) -> Result<Stats> {
+        let row = self.client.query_one(
+            "SELECT count(*), count(*) FILTER (WHERE disabled), count(DISTINCT contributor),
+                    count(*) FILTER (WHERE confirmations > 1)
+             FROM taggenius_blueprints",
+            &[],
+        )?;
+        let models = self
+            .client
+            .query(
+                "SELECT model, count(*) FROM taggenius_blueprints GROUP BY model ORDER BY 2 DESC, 1",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(Stats {
+            blueprints: row.get(0),
+            disabled: row.get(1),
+            contributors: row.get(2),
+            confirmed: row.get(3),
+            models,
+        })
+    }
+}
+
 /// Sends the pool what waits in the local outbox, and takes it out there; returns how many.
 pub fn send_outbox(pool: &mut Pool, cache: &crate::cache::Cache) -> Result<usize> {
     let waiting = cache.waiting()?;

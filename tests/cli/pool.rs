@@ -136,6 +136,28 @@ fn a_second_member_asks_the_model_only_for_what_the_pool_lacks() {
         (Some(9), Some(1)),
         "{plan}"
     );
+
+    // Before a gig without a network: pull what the pool holds, then tag offline.
+    let gig = Sandbox::new();
+    gig.write("lib.xml", numbered_library(1..=9));
+    let out = gig.run(&["pool", "pull", "lib.xml", "--pool", &db.url]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("9 blueprints of the 9 the cache lacked"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = gig.run(&["tag", "lib.xml", "--offline", "-q", "-o", "gig.xml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out = gig.run(&["pool", "stats", "lib.xml", "--json", "--pool", &db.url]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let stats = summary(&out);
+    assert_eq!(
+        (stats["blueprints"].as_i64(), stats["contributors"].as_i64()),
+        (Some(9), Some(2)),
+        "{stats}"
+    );
+    assert_eq!(stats["library"]["in_pool"], 9, "{stats}");
 }
 
 #[test]
