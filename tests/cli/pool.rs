@@ -377,4 +377,20 @@ fn the_pool_learns_nothing_private_and_local_guesses_stay_home() {
             "{private:?} reached the pool:\n{dump}"
         );
     }
+    // Blueprints asked under a vocabulary of the member's own stay home too.
+    let own = Sandbox::new();
+    own.write("lib.xml", numbered_library(4..=6));
+    std::fs::create_dir_all(own.path("config/taggenius")).unwrap();
+    own.write(
+        "config/taggenius/config.toml",
+        "[vocabulary]\nsituation_environment = [\"+First Dance\"]\n",
+    );
+    let (status, s, stderr) = tag(&own, &Mock::ok(), &db.url);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(s["fetched"], 3);
+    assert_eq!(
+        db.count("SELECT count(*) FROM taggenius_blueprints"),
+        3,
+        "custom vocabulary sent"
+    );
 }
