@@ -113,6 +113,15 @@ impl Pool {
     /// The trusted rows for `keys`, asked for in chunks; rows that fail the checks a model's
     /// reply must pass are left out and counted.
     pub fn lookup(&mut self, keys: &[&str], trust: &Trust) -> Result<(Vec<Found>, usize)> {
+        self.find(keys, trust).map_err(|e| match sql_state(&e) {
+            Some("42P01") => {
+                e.context("the pool has no tables yet: `taggenius pool init URL` makes them")
+            }
+            _ => e,
+        })
+    }
+
+    fn find(&mut self, keys: &[&str], trust: &Trust) -> Result<(Vec<Found>, usize)> {
         let (mut found, mut invalid) = (Vec::new(), 0);
         for chunk in keys.chunks(LOOKUP_CHUNK) {
             let rows = self.client.query(
@@ -144,11 +153,30 @@ impl Pool {
     /// Sends blueprints as `contributor`: a key the pool lacks is added; the same blueprint
     /// sent again by another contributor confirms it once; a different one leaves the first.
     pub fn push(&mut self, sent: &[Sent], contributor: &str) -> Result<()> {
+        self.send(sent, contributor)
+            .map_err(|e| match sql_state(&e) {
+                Some("42501") => {
+                    e.context("this member may only take from the pool (no right to write)")
+                }
+                Some("42P01") => {
+                    e.context("the pool has no tables yet: `taggenius pool init URL` makes them")
+                }
+                _ => e,
+            })
+    }
+
+    fn send(&mut self, sent: &[Sent], contributor: &str) -> Result<()> {
         for chunk in sent.chunks(PUSH_CHUNK) {
             let keys: Vec<&str> = chunk.iter().map(|s| s.key).collect();
             let blueprints: Vec<String> = chunk.iter().map(|s| s.blueprint.to_json()).collect();
             let models: Vec<&str> = chunk.iter().map(|s| s.model).collect();
             let mut tx = self.client.transaction()?;
+            // Rows of an older schema are replaced below: their confirmations go with them.
+            tx.execute(
+                "DELETE FROM taggenius_confirmations c USING taggenius_blueprints b
+                 WHERE c.key = b.key AND b.key = ANY($1) AND b.schema_version < $2",
+                &[&keys, &(SCHEMA_VERSION as i32)],
+            )?;
             tx.execute(
                 "INSERT INTO taggenius_blueprints (key, schema_version, blueprint, model, contributor)
                  SELECT key, $4, blueprint::jsonb, model, $5::text::uuid
@@ -294,6 +322,13 @@ fn connect_within(url: &PoolUrl, limit: Duration) -> Result<postgres::Client, St
         Ok(client) => client,
         Err(_) => Err(format!("no answer within {} s", limit.as_secs())),
     }
+}
+
+/// The SQLSTATE of a server's error, if that is what `err` is.
+fn sql_state(err: &anyhow::Error) -> Option<&str> {
+    err.downcast_ref::<postgres::Error>()?
+        .code()
+        .map(|c| c.code())
 }
 
 /// An error as one line, its causes joined.

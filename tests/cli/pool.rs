@@ -173,6 +173,14 @@ fn contributors_confirm_an_equal_blueprint_once_each_and_a_different_one_changes
         member.write("lib.xml", &lib);
     }
     init(&members[0], &db.url);
+    // A row of an older schema, much confirmed, is replaced by the first push of track 1.
+    db.client()
+        .batch_execute(
+            "INSERT INTO taggenius_blueprints (key, schema_version, blueprint, model, contributor, confirmations)
+             VALUES (E'artist 1\\x1ftrack 1', 0, '{\"primary_genre\":\"Techno\",\"energy_level\":3}', 'old-model', gen_random_uuid(), 5);
+             INSERT INTO taggenius_confirmations SELECT key, gen_random_uuid() FROM taggenius_blueprints",
+        )
+        .unwrap();
     // Two members fetch the same answers on their own, then send them, twice each, at once.
     for member in &members[..2] {
         let out = Mock::ok().run(member, &["tag", "lib.xml", "-q", "-o", "out.xml"]);
@@ -197,6 +205,11 @@ fn contributors_confirm_an_equal_blueprint_once_each_and_a_different_one_changes
         db.count("SELECT count(*) FROM taggenius_blueprints WHERE confirmations = 2"),
         4
     );
+    assert_eq!(
+        db.count("SELECT count(*) FROM taggenius_blueprints WHERE schema_version = 1"),
+        4
+    );
+    assert_eq!(db.count("SELECT count(*) FROM taggenius_confirmations"), 8);
     // A third member whose model answers otherwise leaves the first blueprints in place.
     let other = Mock::start(std::time::Duration::ZERO, |_, tracks| {
         let entries = tracks
@@ -393,4 +406,56 @@ fn the_pool_learns_nothing_private_and_local_guesses_stay_home() {
         3,
         "custom vocabulary sent"
     );
+}
+
+/// A role of the tests' server, dropped after the test's database.
+struct Role(String);
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let admin = std::env::var("TAGGENIUS_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        if let Ok(mut client) = postgres::Client::connect(&admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.0));
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(postgres),
+    ignore = "needs PostgreSQL (TAGGENIUS_TEST_DATABASE_URL, or 127.0.0.1:5432)"
+)]
+fn a_member_who_may_only_take_takes_and_says_why_nothing_went() {
+    let role = Role(format!("taggenius_guest_{}", std::process::id()));
+    let db = TestDb::new();
+    let first = Sandbox::new();
+    init(&first, &db.url);
+    first.write("lib.xml", numbered_library(1..=3));
+    let (status, _, stderr) = tag(&first, &Mock::ok(), &db.url);
+    assert_eq!(status, 0, "{stderr}");
+    let mut client = db.client();
+    client
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {0}; CREATE ROLE {0} LOGIN; GRANT SELECT ON taggenius_blueprints TO {0}",
+            role.0
+        ))
+        .unwrap();
+    let guest_url = db
+        .url
+        .replacen("://postgres@", &format!("://{}@", role.0), 1);
+    assert_ne!(guest_url, db.url);
+    let guest = Sandbox::new();
+    guest.write("lib.xml", numbered_library(1..=5));
+    let mock = Mock::ok();
+    let (status, s, stderr) = tag(&guest, &mock, &guest_url);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(s["pool"]["hits"], 3, "{s}");
+    assert_eq!(titles_asked(&mock), ["Track 4", "Track 5"]);
+    let lines: Vec<&str> = (stderr.lines())
+        .filter(|l| l.starts_with("taggenius: pool"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("may only take"), "{stderr}");
+    assert_eq!(db.count("SELECT count(*) FROM taggenius_blueprints"), 3);
 }
