@@ -96,9 +96,14 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
     let sources = sources_for(&provider, &asking);
     let mut store = Store::new(&cache, &mut found);
     if settings.pool.value.is_some() {
-        store = store.sending_to_pool();
+        store = store.sending_to_pool(&pool)?;
     }
     let reasons = ask_in_order(&sources, &wanted, &mut store, &mut summary)?;
+    let pushed = store.pushed();
+    if let Some(counts) = summary.pool.as_mut() {
+        counts.pushed += pushed;
+    }
+    // What waited from earlier runs, or from a reply the pool missed.
     if let Some(pool) = pool.borrow_mut().as_mut() {
         send_waiting(pool, &cache, &mut summary);
     }

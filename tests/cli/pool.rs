@@ -459,3 +459,37 @@ fn a_member_who_may_only_take_takes_and_says_why_nothing_went() {
     assert!(lines[0].contains("may only take"), "{stderr}");
     assert_eq!(db.count("SELECT count(*) FROM taggenius_blueprints"), 3);
 }
+
+#[test]
+#[cfg_attr(
+    not(postgres),
+    ignore = "needs PostgreSQL (TAGGENIUS_TEST_DATABASE_URL, or 127.0.0.1:5432)"
+)]
+fn each_reply_reaches_the_pool_as_it_is_committed() {
+    let db = TestDb::new();
+    let sb = Sandbox::new();
+    init(&sb, &db.url);
+    sb.write("lib.xml", numbered_library(1..=3));
+    let url = db.url.clone();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let counts = seen.clone();
+    // What the pool holds when each request arrives, one track a request.
+    let mock = Mock::start(std::time::Duration::ZERO, move |_, _| {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let held: i64 = client
+            .query_one("SELECT count(*) FROM taggenius_blueprints", &[])
+            .unwrap()
+            .get(0);
+        counts.lock().unwrap().push(held);
+        Reply::Ok
+    });
+    let out = mock.run(
+        &sb,
+        &[
+            "tag", "lib.xml", "--pool", &db.url, "--batch", "1", "--jobs", "1", "-q", "-o", "o.xml",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(*seen.lock().unwrap(), [0, 1, 2]);
+    assert_eq!(db.count("SELECT count(*) FROM taggenius_blueprints"), 3);
+}

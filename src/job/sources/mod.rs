@@ -21,7 +21,7 @@ use crate::blueprint::Blueprint;
 use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
 use crate::job::summary::Summary;
 use crate::library::track::TrackInfo;
-use crate::pool::{Pool, Trust};
+use crate::pool::{Pool, Sent, Trust};
 use crate::provider::Provider;
 
 /// A track whose blueprint is wanted: its cache key, and what a source is told of it.
@@ -44,8 +44,12 @@ pub struct Store<'a> {
     cache: &'a Cache,
     found: &'a mut Found,
     answered: FxHashSet<String>,
-    /// Whether a model's answers wait in the outbox for the shared pool.
+    /// Whether a model's answers go to the shared pool (through the outbox).
     for_pool: bool,
+    /// The pool they go to as they are committed, while it takes them, and who sends them.
+    pool: Option<(&'a RefCell<Option<Pool>>, String)>,
+    /// How many the pool took.
+    pushed: usize,
 }
 
 impl<'a> Store<'a> {
@@ -55,16 +59,25 @@ impl<'a> Store<'a> {
             found,
             answered: FxHashSet::default(),
             for_pool: false,
+            pool: None,
+            pushed: 0,
         }
     }
 
-    /// A model's answers also go into the outbox, for the pool (never local guesses, what the
-    /// pool itself gave, or blueprints asked under a vocabulary of the user's).
-    pub fn sending_to_pool(mut self) -> Store<'a> {
+    /// A model's answers also go to the pool, through the outbox, as each reply is committed
+    /// (never local guesses, what the pool itself gave, or blueprints asked under a vocabulary
+    /// of the user's). What the pool does not take waits in the outbox.
+    pub fn sending_to_pool(mut self, pool: &'a RefCell<Option<Pool>>) -> Result<Store<'a>> {
         self.for_pool = crate::blueprint::vocabulary::current()
             .fingerprint()
             .is_none();
-        self
+        self.pool = Some((pool, self.cache.contributor()?));
+        Ok(self)
+    }
+
+    /// How many blueprints the pool took as they were committed.
+    pub fn pushed(&self) -> usize {
+        self.pushed
     }
 
     /// Commits `answers` from `source` to the cache together (one commit for many answers is
@@ -86,6 +99,43 @@ impl<'a> Store<'a> {
             self.found
                 .insert(key.to_string(), Cached::new(source, blueprint));
             self.answered.insert(key.to_string());
+        }
+        if self.for_pool && online {
+            self.send(source, answers)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a model's committed answers to the pool, and takes them out of the outbox; a pool
+    /// that fails is let go for the rest of the run, with one line.
+    fn send(&mut self, model: &str, answers: &[(&str, &TrackInfo, &Blueprint)]) -> Result<()> {
+        let Some((pool, contributor)) = &self.pool else {
+            return Ok(());
+        };
+        let mut slot = pool.borrow_mut();
+        let Some(live) = slot.as_mut() else {
+            return Ok(());
+        };
+        let sent: Vec<Sent> = (answers.iter())
+            .map(|(key, _, blueprint)| Sent {
+                key,
+                blueprint,
+                model,
+            })
+            .collect();
+        match live.push(&sent, contributor) {
+            Ok(()) => {
+                let keys: Vec<&str> = answers.iter().map(|(key, ..)| *key).collect();
+                self.cache.sent(&keys)?;
+                self.pushed += keys.len();
+            }
+            Err(e) => {
+                pool::warn(&format!(
+                    "pool {}: {e:#}; what it did not take waits for the next run with a pool (or `taggenius pool push`)",
+                    live.url.shown
+                ));
+                *slot = None;
+            }
         }
         Ok(())
     }
