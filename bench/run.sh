@@ -408,3 +408,15 @@ COLD_RATIO=$(calc "${COLD_WALL[cold-serial]} / ${COLD_WALL[cold-default]}" 1)
 } >"$OUT/results.md"
 
 cat "$OUT/results.md"
+
+# --- the shared pool (full runs only: it builds a pool of 1,000,000 blueprints) --------------
+if ((SMOKE)); then
+    :
+elif command -v psql >/dev/null && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+    echo
+    echo "## The shared pool"
+    echo
+    bash "$(dirname "${BASH_SOURCE[0]}")/pool.sh" | tee -a "$OUT/results.md"
+else
+    echo "the shared pool left out: needs psql and a PostgreSQL at 127.0.0.1:5432 (or run bench/pool.sh)"
+fi
