@@ -96,16 +96,13 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
     let sources = sources_for(&provider, &asking);
     let mut store = Store::new(&cache, &mut found);
     if settings.pool.value.is_some() {
-        store = store.sending_to_pool(&pool)?;
+        store = store.sending_to_pool(&pool);
     }
     let reasons = ask_in_order(&sources, &wanted, &mut store, &mut summary)?;
-    let pushed = store.pushed();
-    if let Some(counts) = summary.pool.as_mut() {
-        counts.pushed += pushed;
-    }
-    // What waited from earlier runs, or from a reply the pool missed.
-    if let Some(pool) = pool.borrow_mut().as_mut() {
-        send_waiting(pool, &cache, &mut summary);
+    // The last batch, and what waited from earlier runs.
+    store.send_waiting()?;
+    if store.pushed() > 0 {
+        summary.pool.get_or_insert_with(Default::default).pushed += store.pushed();
     }
     let fetched = summary.fetched;
     let written = Written {
@@ -196,18 +193,6 @@ fn without_pool_hits<'a>(
             warn(&format!("pool {}: {e:#}", pool.url.shown));
             (wanted, None)
         }
-    }
-}
-
-/// Sends the pool what waits for it in the outbox; what it cannot take waits for a later run.
-fn send_waiting(pool: &mut Pool, cache: &Cache, summary: &mut Summary) {
-    let sent = crate::pool::send_outbox(pool, cache);
-    match sent {
-        Ok(count) => summary.pool.get_or_insert_with(Default::default).pushed += count,
-        Err(e) => warn(&format!(
-            "pool {}: {e:#}; what it did not take waits for the next run with a pool (or `taggenius pool push`)",
-            pool.url.shown
-        )),
     }
 }
 

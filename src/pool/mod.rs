@@ -276,14 +276,15 @@ CREATE TABLE IF NOT EXISTS taggenius_confirmations (
 );
 ";
 
-/// Each contributor confirms an equal blueprint once; the one who sent it first is counted by
-/// the row's own `confirmations = 1`.
+/// Each other contributor confirms an equal blueprint once; the one who sent it first is its
+/// `contributor`, counted by the row's own `confirmations = 1`.
 const CONFIRM: &str = "
 WITH incoming AS (
     SELECT key, blueprint::jsonb AS blueprint FROM unnest($1::text[], $2::text[]) AS t(key, blueprint)
 ), equal AS (
-    SELECT b.key, b.contributor FROM taggenius_blueprints b JOIN incoming i
+    SELECT b.key FROM taggenius_blueprints b JOIN incoming i
       ON b.key = i.key AND b.blueprint = i.blueprint
+    WHERE b.contributor <> $3::text::uuid
 ), added AS (
     INSERT INTO taggenius_confirmations (key, contributor)
     SELECT key, $3::text::uuid FROM equal
@@ -291,7 +292,7 @@ WITH incoming AS (
     RETURNING key
 )
 UPDATE taggenius_blueprints b SET confirmations = b.confirmations + 1
-FROM added a WHERE b.key = a.key AND b.contributor <> $3::text::uuid
+FROM added a WHERE b.key = a.key
 ";
 
 /// How long a pool may take to let a run in: one that does not answer costs no more.

@@ -209,7 +209,8 @@ fn contributors_confirm_an_equal_blueprint_once_each_and_a_different_one_changes
         db.count("SELECT count(*) FROM taggenius_blueprints WHERE schema_version = 1"),
         4
     );
-    assert_eq!(db.count("SELECT count(*) FROM taggenius_confirmations"), 8);
+    // The first sender is the row's contributor; the table holds the confirmations of others.
+    assert_eq!(db.count("SELECT count(*) FROM taggenius_confirmations"), 4);
     // A third member whose model answers otherwise leaves the first blueprints in place.
     let other = Mock::start(std::time::Duration::ZERO, |_, tracks| {
         let entries = tracks
@@ -465,7 +466,7 @@ fn a_member_who_may_only_take_takes_and_says_why_nothing_went() {
     not(postgres),
     ignore = "needs PostgreSQL (TAGGENIUS_TEST_DATABASE_URL, or 127.0.0.1:5432)"
 )]
-fn each_reply_reaches_the_pool_as_it_is_committed() {
+fn blueprints_reach_the_pool_during_the_run_not_at_its_end() {
     let db = TestDb::new();
     let sb = Sandbox::new();
     init(&sb, &db.url);
@@ -473,8 +474,9 @@ fn each_reply_reaches_the_pool_as_it_is_committed() {
     let url = db.url.clone();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let counts = seen.clone();
-    // What the pool holds when each request arrives, one track a request.
-    let mock = Mock::start(std::time::Duration::ZERO, move |_, _| {
+    // What the pool holds when each request arrives, one track a request; an answer takes longer
+    // than the pool waits between two batches (a second).
+    let mock = Mock::start(std::time::Duration::from_millis(1200), move |_, _| {
         let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         let held: i64 = client
             .query_one("SELECT count(*) FROM taggenius_blueprints", &[])
@@ -490,6 +492,8 @@ fn each_reply_reaches_the_pool_as_it_is_committed() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert_eq!(*seen.lock().unwrap(), [0, 1, 2]);
+    // The next request may leave before a reply is committed, never the one after it.
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen[0] == 0 && seen[2] >= 1, "{seen:?}");
     assert_eq!(db.count("SELECT count(*) FROM taggenius_blueprints"), 3);
 }

@@ -13,6 +13,7 @@ mod tests;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rustc_hash::FxHashSet;
@@ -21,7 +22,7 @@ use crate::blueprint::Blueprint;
 use crate::cache::{Cache, Cached, Found, LOCAL_SOURCE};
 use crate::job::summary::Summary;
 use crate::library::track::TrackInfo;
-use crate::pool::{Pool, Sent, Trust};
+use crate::pool::{Pool, Trust};
 use crate::provider::Provider;
 
 /// A track whose blueprint is wanted: its cache key, and what a source is told of it.
@@ -47,10 +48,16 @@ pub struct Store<'a> {
     /// Whether a model's answers go to the shared pool (through the outbox).
     for_pool: bool,
     /// The pool they go to as they are committed, while it takes them, and who sends them.
-    pool: Option<(&'a RefCell<Option<Pool>>, String)>,
+    pool: Option<&'a RefCell<Option<Pool>>>,
     /// How many the pool took.
     pushed: usize,
+    /// Answers committed since the pool last took what waited, and when that was.
+    pending: usize,
+    last_sent: Instant,
 }
+
+/// The pool takes what waits once this many answers wait, or this long after it last took.
+const SEND_EVERY: (usize, Duration) = (crate::pool::PUSH_CHUNK, Duration::from_secs(1));
 
 impl<'a> Store<'a> {
     pub fn new(cache: &'a Cache, found: &'a mut Found) -> Store<'a> {
@@ -61,18 +68,20 @@ impl<'a> Store<'a> {
             for_pool: false,
             pool: None,
             pushed: 0,
+            pending: 0,
+            last_sent: Instant::now(),
         }
     }
 
-    /// A model's answers also go to the pool, through the outbox, as each reply is committed
-    /// (never local guesses, what the pool itself gave, or blueprints asked under a vocabulary
-    /// of the user's). What the pool does not take waits in the outbox.
-    pub fn sending_to_pool(mut self, pool: &'a RefCell<Option<Pool>>) -> Result<Store<'a>> {
+    /// A model's answers also go to the pool, through the outbox, in batches as they are
+    /// committed (never local guesses, what the pool itself gave, or blueprints asked under a
+    /// vocabulary of the user's). What the pool does not take waits in the outbox.
+    pub fn sending_to_pool(mut self, pool: &'a RefCell<Option<Pool>>) -> Store<'a> {
         self.for_pool = crate::blueprint::vocabulary::current()
             .fingerprint()
             .is_none();
-        self.pool = Some((pool, self.cache.contributor()?));
-        Ok(self)
+        self.pool = Some(pool);
+        self
     }
 
     /// How many blueprints the pool took as they were committed.
@@ -101,34 +110,27 @@ impl<'a> Store<'a> {
             self.answered.insert(key.to_string());
         }
         if self.for_pool && online {
-            self.send(source, answers)?;
+            self.pending += answers.len();
+            let (most, every) = SEND_EVERY;
+            if self.pending >= most || self.last_sent.elapsed() >= every {
+                self.send_waiting()?;
+            }
         }
         Ok(())
     }
 
-    /// Sends a model's committed answers to the pool, and takes them out of the outbox; a pool
-    /// that fails is let go for the rest of the run, with one line.
-    fn send(&mut self, model: &str, answers: &[(&str, &TrackInfo, &Blueprint)]) -> Result<()> {
-        let Some((pool, contributor)) = &self.pool else {
+    /// Sends the pool what waits in the outbox; a pool that fails is let go for the rest of the
+    /// run, with one line, and what it did not take stays in the outbox.
+    pub fn send_waiting(&mut self) -> Result<()> {
+        let Some(pool) = self.pool else {
             return Ok(());
         };
         let mut slot = pool.borrow_mut();
         let Some(live) = slot.as_mut() else {
             return Ok(());
         };
-        let sent: Vec<Sent> = (answers.iter())
-            .map(|(key, _, blueprint)| Sent {
-                key,
-                blueprint,
-                model,
-            })
-            .collect();
-        match live.push(&sent, contributor) {
-            Ok(()) => {
-                let keys: Vec<&str> = answers.iter().map(|(key, ..)| *key).collect();
-                self.cache.sent(&keys)?;
-                self.pushed += keys.len();
-            }
+        match crate::pool::send_outbox(live, self.cache) {
+            Ok(sent) => self.pushed += sent,
             Err(e) => {
                 pool::warn(&format!(
                     "pool {}: {e:#}; what it did not take waits for the next run with a pool (or `taggenius pool push`)",
@@ -137,6 +139,8 @@ impl<'a> Store<'a> {
                 *slot = None;
             }
         }
+        self.pending = 0;
+        self.last_sent = Instant::now();
         Ok(())
     }
 
