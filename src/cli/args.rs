@@ -52,7 +52,7 @@ pub enum Command {
     /// Where the config file is, write a commented one, or show every setting and its source
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// A blueprint pool shared on PostgreSQL: create it, send to it
+    /// A blueprint pool shared on PostgreSQL: create it, send to it, take from it, see it
     #[command(subcommand)]
     Pool(PoolCommand),
     /// Print a man page (roff): taggenius(1), or a subcommand's; --dir writes them all

@@ -194,6 +194,11 @@ pub const TEMPLATE: &str = r##"# taggenius configuration. Flags win over the env
 
 # [vocabulary]                               # + adds a word, - removes one
 # situation_environment = ["+First Dance", "+Dinner", "-Filler"]
+
+# [pool]                                     # a blueprint pool shared on PostgreSQL
+# url = "postgres://me:secret@db.example.com/crew?sslmode=verify-full"
+# min_confirmations = 1                      # take rows this many members agree on
+# models = ["gpt-4o-mini"]                   # take rows these models made (default: any)
 "##;
 
 #[cfg(test)]
