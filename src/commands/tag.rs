@@ -43,39 +43,25 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
     interrupt::check()?;
     check_writable(prepared.library.format(), &render.fields)?;
     playlist_plan::check(prepared.library.format(), &render)?;
-    let db = settings.db()?;
-    let cache = if args.dry_run && !db.exists() {
-        Cache::in_memory()?
-    } else {
-        Cache::open(db)?
-    };
+    let cache = open_cache(args, settings)?;
     interrupt::phase("looking up");
     let mut found = prepared.lookup(&cache)?;
     interrupt::check()?;
     let unique = prepared.unique();
-    let stale = match (args.refresh_vocabulary, &provider) {
-        (true, Provider::OpenAi(_) | Provider::Local) => cache.stale_keys()?,
-        _ => Default::default(),
-    };
-    let wanted: Vec<Wanted> = unique
-        .iter()
-        .filter(|(key, _)| {
-            needs_asking(found.get(*key), &provider, args.refresh) || stale.contains(*key)
-        })
-        .map(|&(key, index)| (key, prepared.info(index)))
-        .collect();
+    let wanted = wanted(args, &prepared, &unique, &found, &provider, &cache)?;
     let pool = RefCell::new(match provider {
         Provider::Offline => None,
         _ => connect(settings),
     });
     if args.dry_run {
         let (wanted, from_pool) = without_pool_hits(wanted, &pool, &settings.trust);
+        let (json, unique_tracks) = (render.json, unique.len());
         return dry_run::print(
             &prepared,
-            unique.len(),
+            unique_tracks,
             &wanted,
             &provider,
-            render.json,
+            json,
             from_pool,
         );
     }
@@ -84,26 +70,14 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
         guessed_locally: matches!(provider, Provider::Local),
         ..Summary::default()
     };
-    let asking = Asking {
-        budget: settings.budget.value,
+    let asker = Asker {
+        settings,
         quiet: render.quiet,
-        pool: settings
-            .pool
-            .value
-            .as_ref()
-            .map(|_| (&pool, &settings.trust)),
+        provider: &provider,
+        pool: &pool,
+        cache: &cache,
     };
-    let sources = sources_for(&provider, &asking);
-    let mut store = Store::new(&cache, &mut found);
-    if settings.pool.value.is_some() {
-        store = store.sending_to_pool(&pool);
-    }
-    let reasons = ask_in_order(&sources, &wanted, &mut store, &mut summary)?;
-    // The last batch, and what waited from earlier runs.
-    store.send_waiting()?;
-    if store.pushed() > 0 {
-        summary.pool.get_or_insert_with(Default::default).pushed += store.pushed();
-    }
+    let reasons = asker.ask(&wanted, &mut found, &mut summary)?;
     let fetched = summary.fetched;
     let written = Written {
         args,
@@ -115,6 +89,77 @@ fn tag(args: &TagArgs, settings: &Settings) -> Result<u8> {
     written
         .write(&found, &reasons, summary)
         .map_err(|e| Interrupted::saving(e, fetched))
+}
+
+/// The cache; a dry run on a machine without one looks into an empty one and makes none.
+fn open_cache(args: &TagArgs, settings: &Settings) -> Result<Cache> {
+    let db = settings.db()?;
+    if args.dry_run && !db.exists() {
+        Cache::in_memory()
+    } else {
+        Cache::open(db)
+    }
+}
+
+/// The tracks whose blueprint must be asked for, once each.
+fn wanted<'a>(
+    args: &TagArgs,
+    prepared: &'a Prepared,
+    unique: &[(&'a str, usize)],
+    found: &Found,
+    provider: &Provider,
+    cache: &Cache,
+) -> Result<Vec<Wanted<'a>>> {
+    let stale = match (args.refresh_vocabulary, provider) {
+        (true, Provider::OpenAi(_) | Provider::Local) => cache.stale_keys()?,
+        _ => Default::default(),
+    };
+    Ok(unique
+        .iter()
+        .filter(|(key, _)| {
+            needs_asking(found.get(*key), provider, args.refresh) || stale.contains(*key)
+        })
+        .map(|&(key, index)| (key, prepared.info(index)))
+        .collect())
+}
+
+/// What asks the sources for the cache's misses.
+struct Asker<'a> {
+    settings: &'a Settings,
+    quiet: bool,
+    provider: &'a Provider,
+    pool: &'a RefCell<Option<Pool>>,
+    cache: &'a Cache,
+}
+
+impl Asker<'_> {
+    /// Asks the sources in order, keeping every answer in the cache (and sending the model's to
+    /// the pool); returns why each track that got none got none.
+    fn ask(
+        &self,
+        wanted: &[Wanted],
+        found: &mut Found,
+        summary: &mut Summary,
+    ) -> Result<HashMap<String, String>> {
+        let with_pool = self.settings.pool.value.is_some();
+        let asking = Asking {
+            budget: self.settings.budget.value,
+            quiet: self.quiet,
+            pool: with_pool.then_some((self.pool, &self.settings.trust)),
+        };
+        let sources = sources_for(self.provider, &asking);
+        let mut store = Store::new(self.cache, found);
+        if with_pool {
+            store = store.sending_to_pool(self.pool);
+        }
+        let reasons = ask_in_order(&sources, wanted, &mut store, summary)?;
+        // The last batch, and what waited from earlier runs.
+        store.send_waiting()?;
+        if store.pushed() > 0 {
+            summary.pool.get_or_insert_with(Default::default).pushed += store.pushed();
+        }
+        Ok(reasons)
+    }
 }
 
 /// Where and how the run writes, once each track's blueprint is known.
