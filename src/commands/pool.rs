@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use anyhow::{anyhow, Result};
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::cache::Cache;
@@ -13,6 +12,8 @@ use crate::cli::PoolCommand;
 use crate::job::open::open;
 use crate::job::prepared::Prepared;
 use crate::job::report::{counted, print_json};
+use crate::job::sources::pool::keep_rows;
+use crate::job::sources::{Store, Wanted};
 use crate::library::Library;
 use crate::pool::{Pool, Stats};
 
@@ -54,28 +55,17 @@ pub fn run(command: &PoolCommand, settings: &Settings) -> Result<u8> {
 fn pull(pool: &mut Pool, settings: &Settings, library: Option<&str>) -> Result<()> {
     let (cache, library) = open(settings.db()?, library)?;
     let prepared = Prepared::new(Library::read(&library)?);
-    let found = prepared.lookup(&cache)?;
-    let unique = prepared.unique();
-    let index: FxHashMap<&str, usize> = unique.iter().copied().collect();
-    let missing: Vec<&str> = (unique.iter())
-        .map(|&(key, _)| key)
-        .filter(|key| !found.contains_key(*key))
+    let mut found = prepared.lookup(&cache)?;
+    let missing: Vec<Wanted> = (prepared.unique().into_iter())
+        .filter(|(key, _)| !found.contains_key(*key))
+        .map(|(key, index)| (key, prepared.info(index)))
         .collect();
-    let (rows, invalid) = pool.lookup(&missing, &settings.trust)?;
-    cache.in_transaction(|| {
-        for row in &rows {
-            let Some(&at) = index.get(row.key.as_str()) else {
-                continue;
-            };
-            let info = prepared.info(at);
-            let source = format!("pool:{}", row.model);
-            cache.store(&row.key, &info.artist, &info.title, &source, &row.blueprint)?;
-        }
-        Ok(())
-    })?;
+    let keys: Vec<&str> = missing.iter().map(|(key, _)| *key).collect();
+    let (rows, invalid) = pool.lookup(&keys, &settings.trust)?;
+    let kept = keep_rows(&rows, &missing, &mut Store::new(&cache, &mut found))?;
     eprintln!(
         "taggenius: {} of the {} the cache lacked came from pool {}{}",
-        counted(rows.len() as u64, "blueprint"),
+        counted(kept as u64, "blueprint"),
         missing.len(),
         pool.url.shown,
         match invalid {

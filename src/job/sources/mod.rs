@@ -144,10 +144,6 @@ impl<'a> Store<'a> {
         Ok(())
     }
 
-    pub fn cache(&self) -> &Cache {
-        self.cache
-    }
-
     fn answered(&self, key: &str) -> bool {
         self.answered.contains(key)
     }

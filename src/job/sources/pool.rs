@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::interrupt;
 use crate::job::sources::{Reasons, Source, Store, Wanted};
 use crate::job::summary::{PoolCounts, Summary};
-use crate::pool::{Pool, Trust};
+use crate::pool::{Found, Pool, Trust};
 use rustc_hash::FxHashMap;
 
 /// The pool a run asks, while it answers.
@@ -37,29 +37,37 @@ impl Source for Shared<'_> {
                 return Ok(Reasons::new());
             }
         };
-        let at: FxHashMap<&str, &Wanted> = wanted.iter().map(|w| (w.0, w)).collect();
-        let mut by_model: Vec<(String, Vec<_>)> = Vec::new();
-        for row in &found {
-            let Some((key, info)) = at.get(row.key.as_str()) else {
-                continue;
-            };
-            let source = format!("pool:{}", row.model);
-            let answer = (*key, info, &row.blueprint);
-            match by_model.iter_mut().find(|(s, _)| *s == source) {
-                Some((_, list)) => list.push(answer),
-                None => by_model.push((source, vec![answer])),
-            }
-        }
+        let hits = keep_rows(&found, wanted, store)?;
+        summary.cached += hits;
         let counts = summary.pool.get_or_insert_with(PoolCounts::default);
         counts.invalid += invalid;
-        for (source, answers) in &by_model {
-            store.keep(source, answers)?;
-            summary.cached += answers.len();
-            let counts = summary.pool.get_or_insert_with(PoolCounts::default);
-            counts.hits += answers.len();
-        }
+        counts.hits += hits;
         Ok(Reasons::new())
     }
+}
+
+/// Keeps the pool's rows for `wanted` in the local cache, each under `pool:<model>`, one
+/// commit a model; returns how many.
+pub fn keep_rows(rows: &[Found], wanted: &[Wanted], store: &mut Store) -> Result<usize> {
+    let at: FxHashMap<&str, &Wanted> = wanted.iter().map(|w| (w.0, w)).collect();
+    let mut by_model: Vec<(String, Vec<_>)> = Vec::new();
+    for row in rows {
+        let Some((key, info)) = at.get(row.key.as_str()) else {
+            continue;
+        };
+        let source = format!("pool:{}", row.model);
+        let answer = (*key, info, &row.blueprint);
+        match by_model.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, list)) => list.push(answer),
+            None => by_model.push((source, vec![answer])),
+        }
+    }
+    let mut kept = 0;
+    for (source, answers) in &by_model {
+        store.keep(source, answers)?;
+        kept += answers.len();
+    }
+    Ok(kept)
 }
 
 /// A pool that fails is worth a line even with `--quiet`: the run costs more than it would.
