@@ -21,14 +21,8 @@ export XDG_CONFIG_HOME=/nonexistent/taggenius-bench
 fail() { echo "check-generated: $*" >&2; exit 1; }
 
 # The mock logs a line a request it answers: the count of requests is the server's, not taggenius's.
-target/release/examples/mock_openai --port 0 >"$WORK/mock.out" 2>"$WORK/mock.log" &
-MOCK_PID=$!
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^listening on //p' "$WORK/mock.out" | head -n 1)
-    [[ -n ${URL:-} ]] && break
-    sleep 0.1
-done
-[[ -n ${URL:-} ]] || fail "the mock server did not start"
+source bench/mock.sh
+start_mock "$WORK"
 
 # check NAME FILE PATTERN: the lines matching PATTERN are the only ones tagging may change.
 check() {

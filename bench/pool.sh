@@ -21,13 +21,8 @@ trap '[[ -n $MOCK_PID ]] && kill $MOCK_PID 2>/dev/null; psql "$ADMIN" -qc "DROP 
 unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB TAGGENIUS_CONFIG TAGGENIUS_POOL
 export XDG_CONFIG_HOME=/nonexistent/taggenius-bench
 
-target/release/examples/mock_openai --port 0 >"$WORK/mock.out" 2>/dev/null &
-MOCK_PID=$!
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^listening on //p' "$WORK/mock.out" | head -n 1)
-    [[ -n ${URL:-} ]] && break
-    sleep 0.1
-done
+source bench/mock.sh
+start_mock "$WORK"
 export OPENAI_BASE_URL=$URL OPENAI_API_KEY=sk-bench
 sql() { psql "$POOL" -qtAc "$1"; }
 

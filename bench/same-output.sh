@@ -24,14 +24,8 @@ unset OPENAI_API_KEY OPENAI_BASE_URL TAGGENIUS_MODEL TAGGENIUS_DB TAGGENIUS_CONF
 # A config.toml of the user's would change what is measured: none is read.
 export XDG_CONFIG_HOME=/nonexistent/taggenius-bench
 
-"$ROOT/target/release/examples/mock_openai" --port 0 >"$WORK/mock.out" 2>/dev/null &
-MOCK_PID=$!
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^listening on //p' "$WORK/mock.out" | head -n 1)
-    [[ -n ${URL:-} ]] && break
-    sleep 0.1
-done
-[[ -n ${URL:-} ]] || { echo "the mock server did not start" >&2; exit 1; }
+source "$ROOT/bench/mock.sh"
+start_mock "$WORK"
 
 libraries=()
 "$ROOT/target/release/examples/gen_library" --tracks 2000 --seed 11 -o "$WORK/generated.xml"

@@ -2,7 +2,7 @@
 //! and every setting that applies with where it came from.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -35,7 +35,7 @@ pub fn run(command: &ConfigCommand, cli: &Cli, env: &Environment) -> Result<u8> 
 }
 
 /// Writes the commented template at `path`, never over a file that is there.
-fn init(path: &PathBuf) -> Result<()> {
+fn init(path: &Path) -> Result<()> {
     if path.exists() {
         bail!("{}: already exists; it was left as it is", path.display());
     }

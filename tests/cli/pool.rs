@@ -9,6 +9,12 @@ use serde_json::Value;
 use crate::mock::{Mock, Reply};
 use crate::util::{code, numbered_library, summary, text, Sandbox};
 
+/// The tests' server, as its administrator: `TAGGENIUS_TEST_DATABASE_URL`, else the machine's.
+fn admin_url() -> String {
+    std::env::var("TAGGENIUS_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
 /// A database of its own on the tests' server, dropped when the test ends.
 pub struct TestDb {
     admin: String,
@@ -19,8 +25,7 @@ pub struct TestDb {
 impl TestDb {
     pub fn new() -> TestDb {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let admin = std::env::var("TAGGENIUS_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = admin_url();
         let name = format!(
             "taggenius_test_{}_{}",
             std::process::id(),
@@ -414,8 +419,7 @@ struct Role(String);
 
 impl Drop for Role {
     fn drop(&mut self) {
-        let admin = std::env::var("TAGGENIUS_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = admin_url();
         if let Ok(mut client) = postgres::Client::connect(&admin, postgres::NoTls) {
             let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.0));
         }
