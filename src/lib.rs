@@ -15,6 +15,7 @@ pub mod pool;
 mod provider;
 pub mod query;
 pub mod render;
+pub mod set;
 
 use anyhow::Result;
 use clap::CommandFactory;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Retag(args) => commands::retag::run(args, &settings),
         Command::Clear(args) => commands::clear::run(args, &settings),
         Command::Find(args) => commands::find::run(args, &settings),
+        Command::Set(args) => commands::set::run(args, &settings),
         Command::Cache(command) => commands::cache::run(command, settings.db()?),
         Command::Config(_) => Ok(0),
         Command::Pool(command) => commands::pool::run(command, &settings),

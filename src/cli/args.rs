@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::cli::query_args::{FindArgs, SetArgs};
 use crate::color::ColorChoice;
 use crate::error::UsageError;
 use crate::library::output::Target;
@@ -46,6 +47,12 @@ pub enum Command {
         after_help = "Exit codes: 0 the matches are printed (none is no error), 1 error, or no match for --playlist (nothing written), 2 usage error (a word no blueprint holds, an energy outside 1-10), 130 interrupted by Ctrl-C."
     )]
     Find(FindArgs),
+    /// An ordered DJ set from the tagged tracks: along an energy curve, in harmonic key moves
+    /// and small tempo steps, offline
+    #[command(
+        after_help = "Exit codes: 0 the set is printed (and written), 1 error or no set meets the rules (one line says which), 2 usage error (an unknown or ambiguous track name, a word no blueprint holds), 130 interrupted by Ctrl-C."
+    )]
+    Set(SetArgs),
     /// Inspect, export or import the blueprint cache
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -209,74 +216,6 @@ pub struct ClearArgs {
     pub playlists_dir: Option<PathBuf>,
     #[arg(short, long)]
     pub quiet: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct FindArgs {
-    /// Library [default: the library the last `tag` read]
-    pub library: Option<String>,
-    /// Primary genre (House, Techno, …)
-    #[arg(long, value_name = "G")]
-    pub genre: Vec<String>,
-    /// Sub-genre (any of a track's three)
-    #[arg(long, value_name = "S")]
-    pub sub: Vec<String>,
-    /// Energy, one level or a range (7-10)
-    #[arg(long, value_name = "A-B")]
-    pub energy: Vec<String>,
-    /// Situation (Peak Hour, Warmup, …)
-    #[arg(long, value_name = "S")]
-    pub situation: Vec<String>,
-    /// Vibe (Dark, Uplifting, …)
-    #[arg(long, value_name = "V")]
-    pub vibe: Vec<String>,
-    /// Component (Vocal, Piano, …)
-    #[arg(long, value_name = "C")]
-    pub component: Vec<String>,
-    /// Decade (1990s, 90s)
-    #[arg(long, value_name = "D")]
-    pub decade: Vec<String>,
-    /// BPM, one tempo or a range (120-126)
-    #[arg(long, value_name = "A-B")]
-    pub bpm: Vec<String>,
-    /// Key in Camelot (8A), Open Key (1m) or classic (Am) notation
-    #[arg(long, value_name = "KEY")]
-    pub key: Vec<String>,
-    /// Widen --key to the keys that mix with it (±1 on the wheel, relative major/minor)
-    #[arg(long)]
-    pub harmonic: bool,
-    /// Print a JSON array of the matching tracks
-    #[arg(long)]
-    pub json: bool,
-    /// Write the matches as the playlist taggenius/Queries/NAME into an output library
-    #[arg(long, value_name = "NAME")]
-    pub playlist: Option<String>,
-    /// Output library for --playlist ("-" for standard output) [default: <stem>.tagged.<ext>]
-    #[arg(short, long, value_name = "OUT", requires = "playlist")]
-    pub output: Option<String>,
-    /// Write --playlist over the input library, after keeping a backup of it beside it
-    #[arg(long, conflicts_with = "output", requires = "playlist")]
-    pub in_place: bool,
-    /// For VirtualDJ: write --playlist as taggenius/Queries/NAME.m3u8 under DIR
-    #[arg(long, value_name = "DIR", requires = "playlist")]
-    pub playlists_dir: Option<PathBuf>,
-}
-
-impl FindArgs {
-    pub fn asked(&self) -> crate::query::Asked<'_> {
-        crate::query::Asked {
-            genre: &self.genre,
-            sub: &self.sub,
-            energy: &self.energy,
-            situation: &self.situation,
-            vibe: &self.vibe,
-            component: &self.component,
-            decade: &self.decade,
-            bpm: &self.bpm,
-            key: &self.key,
-            harmonic: self.harmonic,
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]

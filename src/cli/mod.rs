@@ -3,6 +3,8 @@
 
 pub mod args;
 pub mod env;
+pub mod query_args;
 pub mod settings;
 
 pub use args::*;
+pub use query_args::{FilterArgs, FindArgs, OnOff, SetArgs};

@@ -3,21 +3,20 @@
 
 use std::io::Write;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::blueprint::{BlueprintRef, Words};
 use crate::cache::{Cache, Cached};
 use crate::cli::settings::Settings;
 use crate::cli::FindArgs;
-use crate::error::UsageError;
+use crate::commands::saved::{self, Destination};
 use crate::interrupt;
 use crate::job::open::open;
 use crate::job::prepared::Prepared;
-use crate::library::output::{Output, Target};
-use crate::library::playlist_tree::{place, Content, Node};
+use crate::library::output::Output;
+use crate::library::playlist_tree::{Node, QUERIES};
 use crate::library::{Field, Library};
-use crate::playlists::m3u;
 use crate::playlists::order::{once_per_entry, playing_order};
 use crate::query::keys::Key;
 use crate::query::Filters;
@@ -52,7 +51,8 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<u8> {
     interrupt::phase("reading");
     let prepared = Prepared::new(Library::read(&library)?);
     interrupt::check()?;
-    check_playlist_target(&prepared.library, args)?;
+    let dir = args.playlists_dir.as_deref();
+    saved::check_target(&prepared.library, args.playlist.is_some(), dir)?;
     let found = prepared.lookup(&cache)?;
     let blueprints = prepared.blueprints(&found);
     let lib = &prepared.library;
@@ -70,28 +70,12 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<u8> {
     }
     if let (Some(name), Some(output)) = (&args.playlist, &output) {
         let entries = once_per_entry(lib, matched);
-        write_playlist(&cache, &prepared, name, entries, output, args)?;
+        write_playlist(&cache, lib, name, entries, output, args)?;
     } else if matched.is_empty() && !args.json {
         eprintln!("taggenius: no track matches");
     }
     std::mem::forget((found, prepared));
     Ok(0)
-}
-
-/// `--playlist` writes into the library's own tree, or for VirtualDJ into `--playlists-dir`.
-fn check_playlist_target(lib: &Library, args: &FindArgs) -> Result<(), UsageError> {
-    let in_file = lib.format().playlists().is_some();
-    match (&args.playlist, in_file, &args.playlists_dir) {
-        (Some(_), false, None) => Err(UsageError(format!(
-            "a {} keeps no playlists inside it: add --playlists-dir DIR to write the playlist as an .m3u8 file there",
-            lib.format().name()
-        ))),
-        (_, true, Some(_)) => Err(UsageError(format!(
-            "--playlists-dir is for VirtualDJ; a {} keeps its playlists inside it",
-            lib.format().name()
-        ))),
-        _ => Ok(()),
-    }
 }
 
 fn key_of(lib: &Library, index: usize) -> Option<Key> {
@@ -187,54 +171,22 @@ fn json_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -
 /// The matches as the playlist `taggenius/Queries/NAME`, replacing one of that name.
 fn write_playlist(
     cache: &Cache,
-    prepared: &Prepared,
+    lib: &Library,
     name: &str,
     tracks: Vec<usize>,
     output: &Output,
     args: &FindArgs,
 ) -> Result<()> {
-    let lib = &prepared.library;
     if tracks.is_empty() {
         bail!("no track matches; no playlist was written");
     }
-    let count = tracks.len();
     let node = Node::Playlist {
         name: name.to_string(),
         tracks,
     };
-    if let Some(dir) = &args.playlists_dir {
-        let written = m3u::write_query(dir, &node, lib)?;
-        eprintln!("taggenius: {count} tracks → {}", written.display());
-        return Ok(());
-    }
-    let format = lib
-        .format()
-        .playlists()
-        .ok_or_else(|| anyhow!("{}: keeps no playlists", lib.name))?;
-    let known = cache.playlist_folders()?;
-    let mut placed = place(lib, format, Content::Query(&node), &|e| known.contains(e))
-        .map_err(|e| anyhow!("{}: cannot add the playlist: {e:#}", lib.name))?;
-    if let Some(folder) = placed.folder() {
-        cache.remember_playlist_folder(&folder)?;
-    }
-    let backup = output.write(lib.bytes(), &mut placed.edits)?;
-    if let Some(notice) = &placed.notice {
-        eprintln!("taggenius: {notice}");
-    }
-    let kept = match backup {
-        Some(backup) => format!(" (the library as it was is kept in {})", backup.display()),
-        None => String::new(),
+    let to = Destination {
+        output,
+        playlists_dir: args.playlists_dir.as_deref(),
     };
-    eprintln!(
-        "taggenius: {count} tracks in {}/Queries/{name} → {}{kept}",
-        placed.name,
-        output.describe()
-    );
-    Ok(())
-}
-
-impl FindArgs {
-    fn target(&self) -> Target<'_> {
-        Target::of(self.output.as_deref(), self.in_place)
-    }
+    saved::write(cache, lib, QUERIES, &[node], to)
 }

@@ -8,4 +8,6 @@ pub(crate) mod find;
 pub(crate) mod man;
 pub(crate) mod pool;
 pub(crate) mod retag;
+pub(crate) mod saved;
+pub(crate) mod set;
 pub(crate) mod tag;

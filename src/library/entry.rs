@@ -33,10 +33,13 @@ pub enum Field {
     /// What the library's playlists name the track by, where it is an attribute of its own
     /// (rekordbox's TrackID).
     TrackId,
+    /// How long the track plays, in seconds (rekordbox's TotalTime, Traktor's PLAYTIME,
+    /// VirtualDJ's SongLength): read for `set`, never written.
+    Length,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Title,
         Field::Artist,
         Field::Genre,
@@ -52,6 +55,7 @@ impl Field {
         Field::Folder,
         Field::Volume,
         Field::TrackId,
+        Field::Length,
     ];
 
     /// The name the cache stores a remembered original under, and hashes into its digest:
@@ -74,6 +78,7 @@ impl Field {
             Field::Folder => "Folder",
             Field::Volume => "Volume",
             Field::TrackId => "TrackID",
+            Field::Length => "TotalTime",
         }
     }
 }
@@ -207,7 +212,8 @@ mod tests {
                 "Location",
                 "Folder",
                 "Volume",
-                "TrackID"
+                "TrackID",
+                "TotalTime"
             ]
         );
     }

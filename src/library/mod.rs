@@ -125,6 +125,12 @@ impl Library {
         (stored.is_finite() && stored > 0.0).then(|| self.format.beats_per_minute(stored))
     }
 
+    /// How long the track plays, in seconds; `None` where the library does not say.
+    pub fn seconds(&self, entry: &TrackEntry) -> Option<f64> {
+        let stored: f64 = self.value(entry, Field::Length).trim().parse().ok()?;
+        (stored.is_finite() && stored > 0.0).then_some(stored)
+    }
+
     /// Who and what a track is, as `track_info` has them, without reading the other fields.
     pub fn artist_and_title(&self, entry: &TrackEntry) -> (String, String) {
         let title = self.value(entry, Field::Title);

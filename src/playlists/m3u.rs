@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::library::{Field, Library};
-use crate::playlists::{Node, FOLDER, QUERIES};
+use crate::playlists::{Node, FOLDER, SAVED};
 
 /// The file that marks a folder as taggenius's to replace or remove.
 const MARKER: &str = ".taggenius-playlists";
@@ -40,11 +40,13 @@ pub fn write_folder(dir: &Path, node: &Node, lib: &Library) -> Result<FilesWritt
         }
     }
     fs::write(staging.path().join(MARKER), MARKER_TEXT)?;
-    // The playlists `find` saved are the user's questions, not this run's: they stay.
-    let queries = target.join(QUERIES);
-    if is_ours(&target) && queries.is_dir() {
-        fs::rename(&queries, staging.path().join(QUERIES))
-            .with_context(|| format!("{}: cannot keep", queries.display()))?;
+    // The playlists `find` and `set` saved are the user's, not this run's: they stay.
+    for saved in SAVED {
+        let kept = target.join(saved);
+        if is_ours(&target) && kept.is_dir() {
+            fs::rename(&kept, staging.path().join(saved))
+                .with_context(|| format!("{}: cannot keep", kept.display()))?;
+        }
     }
     let staged = staging.keep();
     swap_in(&staged, &target).with_context(|| format!("{}: cannot replace", target.display()))?;
@@ -55,25 +57,34 @@ pub fn write_folder(dir: &Path, node: &Node, lib: &Library) -> Result<FilesWritt
     })
 }
 
-/// Writes the playlist `node` as `taggenius/Queries/NAME.m3u8` under `dir`, replacing one of
-/// that name; returns its path.
-pub fn write_query(dir: &Path, node: &Node, lib: &Library) -> Result<PathBuf> {
-    let (folder, _) = free_folder(dir);
-    let queries = folder.join(QUERIES);
-    fs::create_dir_all(&queries)
-        .with_context(|| format!("{}: cannot create the folder", queries.display()))?;
-    if !folder.join(MARKER).is_file() {
-        fs::write(folder.join(MARKER), MARKER_TEXT)?;
+/// Writes each of `playlists` as `taggenius/FOLDER/NAME.m3u8` under `dir` (FOLDER: Queries or
+/// Sets), replacing files of those names; returns their paths.
+pub fn write_saved(
+    dir: &Path,
+    folder: &str,
+    playlists: &[Node],
+    lib: &Library,
+) -> Result<Vec<PathBuf>> {
+    let (ours, _) = free_folder(dir);
+    let saved = ours.join(folder);
+    fs::create_dir_all(&saved)
+        .with_context(|| format!("{}: cannot create the folder", saved.display()))?;
+    if !ours.join(MARKER).is_file() {
+        fs::write(ours.join(MARKER), MARKER_TEXT)?;
     }
-    let Node::Playlist { name, tracks } = node else {
-        anyhow::bail!("internal error: a query is one playlist");
-    };
-    let path = queries.join(format!("{}.m3u8", file_name(name)));
-    crate::library::output::write_atomically(&path, |w| {
-        w.write_all(playlist(lib, tracks).as_bytes())
-    })
-    .with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(path)
+    let mut written = Vec::new();
+    for node in playlists {
+        let Node::Playlist { name, tracks } = node else {
+            anyhow::bail!("internal error: a saved playlist is one playlist");
+        };
+        let path = saved.join(format!("{}.m3u8", file_name(name)));
+        crate::library::output::write_atomically(&path, |w| {
+            w.write_all(playlist(lib, tracks).as_bytes())
+        })
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Removes every folder under `dir` that taggenius wrote; how many there were.

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 
 use crate::blueprint::{vocabulary, BlueprintRef};
 use crate::cache::Cached;
-pub use crate::library::playlist_tree::{Node, FOLDER, QUERIES};
+pub use crate::library::playlist_tree::{Node, FOLDER, QUERIES, SAVED, SETS};
 use crate::render::look::Renames;
 use crate::render::Level;
 

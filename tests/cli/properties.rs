@@ -425,6 +425,7 @@ const FIELDS: &[Field] = &[
     Field::Rating,
     Field::Location,
     Field::TrackId,
+    Field::Length,
 ];
 
 /// The rekordbox TRACK attribute of each field, as rekordbox names it: written out here rather
@@ -443,6 +444,7 @@ fn attribute(field: Field) -> &'static str {
         Field::Rating => "Rating",
         Field::Location => "Location",
         Field::TrackId => "TrackID",
+        Field::Length => "TotalTime",
         Field::Comment2 | Field::Folder | Field::Volume => unreachable!("not in FIELDS"),
     }
 }

@@ -23,6 +23,10 @@ use xml::Xml;
 pub const FOLDER: &str = "taggenius";
 /// The folder `find --playlist` writes its playlists into, inside [`FOLDER`].
 pub const QUERIES: &str = "Queries";
+/// The folder `set --playlist` writes its sets into, inside [`FOLDER`].
+pub const SETS: &str = "Sets";
+/// The folders of playlists the user asked for by name: a `--playlists` run keeps them.
+pub const SAVED: [&str; 2] = [QUERIES, SETS];
 
 /// A folder or a playlist of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,10 +112,15 @@ impl Placed {
 
 /// What goes into the folder.
 pub enum Content<'a> {
-    /// The playlists `--playlists` builds, replacing the folder's; its Queries are kept.
+    /// The playlists `--playlists` builds, replacing the folder's; its Queries and Sets are
+    /// kept.
     Groups(&'a Node),
-    /// One playlist for `Queries`, replacing one of the same name; the rest is kept.
-    Query(&'a Node),
+    /// Playlists for `Queries` or `Sets` (the folder named), replacing those of the same
+    /// names; the rest is kept.
+    Saved {
+        folder: &'a str,
+        playlists: &'a [Node],
+    },
 }
 
 /// Appended to a folder's bytes for the digest the cache keeps when the tree's root was an

@@ -5,9 +5,7 @@ use anyhow::{bail, Result};
 
 use crate::library::playlist_tree::scan::{self, NodeSpan};
 use crate::library::playlist_tree::xml::{Style, Xml};
-use crate::library::playlist_tree::{
-    Content, Mine, Node, PlaylistFormat, EXPANDED, FOLDER, QUERIES,
-};
+use crate::library::playlist_tree::{Content, Mine, Node, PlaylistFormat, EXPANDED, FOLDER, SAVED};
 use crate::library::{Library, TrackEntry};
 
 /// The tree as found in the file.
@@ -104,8 +102,8 @@ impl<'b> Tree<'b> {
             .last()
     }
 
-    /// What goes into the folder: the generated playlists with the old folder's Queries, or
-    /// the old folder with one query playlist put in.
+    /// What goes into the folder: the generated playlists with the old folder's Queries and
+    /// Sets, or the old folder with saved playlists put in.
     pub(super) fn children_for(
         &self,
         format: &dyn PlaylistFormat,
@@ -115,15 +113,19 @@ impl<'b> Tree<'b> {
         match (content, mine) {
             (Content::Groups(node), _) => {
                 let mut children = self.generated(format, node, &[FOLDER]);
-                let queries = mine.and_then(|m| self.child_named(m, QUERIES));
-                children.extend(queries.map(|q| self.raw(q)));
+                for saved in SAVED {
+                    let kept = mine.and_then(|m| self.child_named(m, saved));
+                    children.extend(kept.map(|q| self.raw(q)));
+                }
                 children
             }
-            (Content::Query(node), None) => {
-                let query = self.generated(format, node, &[FOLDER, QUERIES]);
-                vec![format.folder(QUERIES, query, self.name_first)]
+            (Content::Saved { folder, playlists }, None) => {
+                let saved = self.all_generated(format, playlists, folder);
+                vec![format.folder(folder, saved, self.name_first)]
             }
-            (Content::Query(node), Some(mine)) => self.with_query(format, mine, node),
+            (Content::Saved { folder, playlists }, Some(mine)) => {
+                self.with_saved(format, mine, folder, playlists)
+            }
         }
     }
 
@@ -167,32 +169,49 @@ impl<'b> Tree<'b> {
         }
     }
 
-    /// The children of taggenius's folder `mine` with the query playlist `node` put into its
-    /// Queries folder, replacing one of the same name.
-    pub(super) fn with_query(
+    /// Each of `playlists` generated under `taggenius/FOLDER`.
+    fn all_generated(
+        &self,
+        format: &dyn PlaylistFormat,
+        playlists: &[Node],
+        folder: &str,
+    ) -> Vec<Xml> {
+        playlists
+            .iter()
+            .flat_map(|node| self.generated(format, node, &[FOLDER, folder]))
+            .collect()
+    }
+
+    /// The children of taggenius's folder `mine` with `playlists` put into its `folder` (Queries
+    /// or Sets, where it stands, else last), replacing those of the same names.
+    pub(super) fn with_saved(
         &self,
         format: &dyn PlaylistFormat,
         mine: usize,
-        node: &Node,
+        folder: &str,
+        playlists: &[Node],
     ) -> Vec<Xml> {
-        let query = self.generated(format, node, &[FOLDER, QUERIES]);
-        let mut children: Vec<Xml> = self
-            .children(mine)
-            .filter(|&i| self.nodes[i].name != QUERIES)
-            .map(|i| self.raw(i))
-            .collect();
-        let mut queries: Vec<Xml> = match self.child_named(mine, QUERIES) {
-            Some(q) => self
-                .children(q)
-                .filter(|&i| self.nodes[i].name != node.name())
-                .map(|i| self.raw(i))
-                .collect(),
-            None => Vec::new(),
-        };
-        queries.extend(query);
-        if !queries.is_empty() {
-            children.push(format.folder(QUERIES, queries, self.name_first));
+        let replaced = |i: usize| playlists.iter().any(|p| p.name() == self.nodes[i].name);
+        let existing = self.child_named(mine, folder);
+        let mut saved: Vec<Xml> = existing
+            .map(|q| {
+                self.children(q)
+                    .filter(|&i| !replaced(i))
+                    .map(|i| self.raw(i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        saved.extend(self.all_generated(format, playlists, folder));
+        let new_folder = (!saved.is_empty()).then(|| format.folder(folder, saved, self.name_first));
+        let mut children = Vec::new();
+        let mut new_folder = new_folder;
+        for i in self.children(mine) {
+            match Some(i) == existing {
+                true => children.extend(new_folder.take()),
+                false => children.push(self.raw(i)),
+            }
         }
+        children.extend(new_folder);
         children
     }
 }

@@ -22,6 +22,7 @@ pub fn attribute(field: Field) -> Option<&'static str> {
         Field::Rating => "Rating",
         Field::Location => "Location",
         Field::TrackId => "TrackID",
+        Field::Length => "TotalTime",
         Field::Comment2 | Field::Folder | Field::Volume => return None,
     })
 }
@@ -42,6 +43,7 @@ pub fn field_of(name: &[u8]) -> Option<Field> {
         b"Rating" => Field::Rating,
         b"Location" => Field::Location,
         b"TrackID" => Field::TrackId,
+        b"TotalTime" => Field::Length,
         _ => return None,
     })
 }

@@ -170,6 +170,7 @@ fn info_field(key: &[u8]) -> Option<Field> {
         b"KEY" => Field::Key,
         b"LABEL" => Field::Label,
         b"RELEASE_DATE" => Field::Year,
+        b"PLAYTIME" => Field::Length,
         _ => return None,
     })
 }

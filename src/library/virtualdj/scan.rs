@@ -104,6 +104,7 @@ impl Visitor for Database {
                 None => return Ok(()),
             },
             (Kind::Infos, b"UserColor") => Field::Colour,
+            (Kind::Infos, b"SongLength") => Field::Length,
             _ => return Ok(()),
         };
         song.entry.attrs[field as usize] = Some(AttrSpan::at(name_start, value)?);

@@ -1,0 +1,107 @@
+//! `taggenius set`: an ordered DJ set from the tagged tracks, offline — the crate gathered
+//! (`candidates`), the tracks the DJ named found (`pins`), the set built (`crate::set`), then
+//! printed (`print`) and written as `taggenius/Sets/NAME` where `--playlist` asks.
+
+mod candidates;
+mod pins;
+mod print;
+
+use anyhow::Result;
+
+use crate::cli::settings::Settings;
+use crate::cli::{OnOff, SetArgs};
+use crate::commands::saved::{self, Destination};
+use crate::error::UsageError;
+use crate::interrupt;
+use crate::job::open::open;
+use crate::job::prepared::Prepared;
+use crate::library::output::Output;
+use crate::library::playlist_tree::{Node, SETS};
+use crate::library::Library;
+use crate::query::Filters;
+use crate::set::curve::Curve;
+use crate::set::{build, Plan, Rules};
+
+pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
+    let rules = rules(args)?;
+    let curve = Curve::parse(&args.curve, args.minutes)?;
+    let renames = &settings.look.renames;
+    let filters = Filters::parse(&args.filters.asked(), renames)?;
+    let (cache, library) = open(settings.db()?, args.library.as_deref())?;
+    let output = match &args.playlist {
+        Some(_) => Some(Output::choose(&library, args.target(), "tagged")?),
+        None => None,
+    };
+    interrupt::phase("reading");
+    let prepared = Prepared::new(Library::read(&library)?);
+    interrupt::check()?;
+    let lib = &prepared.library;
+    let dir = args.playlists_dir.as_deref();
+    saved::check_target(lib, args.playlist.is_some(), dir)?;
+    let found = prepared.lookup(&cache)?;
+    let blueprints = prepared.blueprints(&found);
+    if blueprints.iter().all(Option::is_none) {
+        anyhow::bail!(
+            "{}: no track has a blueprint in this cache; run `taggenius tag {}` first",
+            lib.name,
+            lib.name
+        );
+    }
+    let full = candidates::gather(lib, &blueprints, &filters, renames);
+    let (crate_, pins) = pins::resolve(full, args)?;
+    print::left_out(&crate_, args.json);
+    let plan = Plan {
+        tracks: &crate_.tracks,
+        curve: &curve,
+        rules,
+        pins,
+        seed: args.seed,
+    };
+    interrupt::phase("building");
+    let sets = build(&plan, args.alternatives)?;
+    interrupt::check()?;
+    print::sets(lib, &crate_, &plan, &sets, args.json)?;
+    if let (Some(name), Some(output)) = (&args.playlist, &output) {
+        let playlists = playlists(name, &crate_.entries, &sets);
+        let to = Destination {
+            output,
+            playlists_dir: dir,
+        };
+        saved::write(&cache, lib, SETS, &playlists, to)?;
+    }
+    std::mem::forget((found, prepared));
+    Ok(0)
+}
+
+fn rules(args: &SetArgs) -> Result<Rules, UsageError> {
+    let bad = |flag: &str, what: &str| Err(UsageError(format!("{flag}: {what}")));
+    if !(args.minutes.is_finite() && args.minutes > 0.0) {
+        return bad("--minutes", "give the set's length in minutes, more than 0");
+    }
+    if !(args.max_bpm_step.is_finite() && args.max_bpm_step >= 0.0) {
+        return bad("--max-bpm-step", "give a percentage, 0 or more");
+    }
+    if args.alternatives == 0 {
+        return bad("--alternatives", "give 1 or more sets");
+    }
+    Ok(Rules {
+        minutes: args.minutes,
+        artist_gap: args.artist_gap,
+        max_step: args.max_bpm_step,
+        master_tempo: args.master_tempo == OnOff::On,
+    })
+}
+
+/// The set as `NAME`, and each alternative as `NAME (2)`, `NAME (3)`…, tracks by library index.
+fn playlists(name: &str, entries: &[usize], sets: &[Vec<usize>]) -> Vec<Node> {
+    sets.iter()
+        .enumerate()
+        .map(|(n, set)| Node::Playlist {
+            name: match n {
+                0 => name.to_string(),
+                _ => format!("{name} ({})", n + 1),
+            },
+            tracks: set.iter().map(|&i| entries[i]).collect(),
+        })
+        .collect()
+}

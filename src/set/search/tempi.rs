@@ -1,0 +1,68 @@
+//! The crate by tempo, folded by octaves, so that the tracks a tempo step can reach are one or
+//! two slices rather than the whole crate.
+
+use std::ops::Range;
+
+use crate::set::Track;
+
+pub(in crate::set) struct Tempi {
+    /// (log2 of the tempo, folded into 0..1, track), ascending.
+    sorted: Vec<(f64, usize)>,
+    /// How far apart, in folded octaves, two tempos within the largest step can be.
+    reach: f64,
+}
+
+impl Tempi {
+    pub fn new(tracks: &[Track], max_step: f64) -> Tempi {
+        let mut sorted: Vec<(f64, usize)> = tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (folded(t.bpm), i))
+            .collect();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let step = (max_step / 100.0).min(0.5);
+        Tempi {
+            sorted,
+            reach: (1.0 / (1.0 - step)).log2() + 1e-9,
+        }
+    }
+
+    /// The slices of `sorted` whose tempos may be within the largest step of `bpm` (the scorer
+    /// decides); the second is empty unless the window wraps round the octave.
+    fn ranges(&self, bpm: f64) -> [Range<usize>; 2] {
+        let n = self.sorted.len();
+        if self.reach >= 0.5 {
+            return [0..n, 0..0];
+        }
+        let index = |value: f64| self.sorted.partition_point(|p| p.0 < value);
+        let at = folded(bpm);
+        let (from, to) = (at - self.reach, at + self.reach);
+        if from < 0.0 {
+            [0..index(to), index(from + 1.0)..n]
+        } else if to >= 1.0 {
+            [index(from)..n, 0..index(to - 1.0)]
+        } else {
+            [index(from)..index(to), 0..0]
+        }
+    }
+
+    /// Every track whose tempo may be within the largest step of `bpm`, in tempo order.
+    pub fn near(&self, bpm: f64) -> impl Iterator<Item = usize> + '_ {
+        let [a, b] = self.ranges(bpm);
+        self.sorted[a].iter().chain(&self.sorted[b]).map(|p| p.1)
+    }
+
+    /// How many tracks `near` gives, and the `n`th of them.
+    pub fn count_near(&self, bpm: f64) -> usize {
+        let [a, b] = self.ranges(bpm);
+        a.len() + b.len()
+    }
+
+    pub fn nth_near(&self, bpm: f64, n: usize) -> Option<usize> {
+        self.near(bpm).nth(n)
+    }
+}
+
+fn folded(bpm: f64) -> f64 {
+    bpm.log2().rem_euclid(1.0)
+}
