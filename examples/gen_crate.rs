@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Writes `DIR/library.xml` (rekordbox), `DIR/collection.nml` (Traktor) or `DIR/database.xml`
-//! (VirtualDJ), and `DIR/blueprints.jsonl`. Each genre has its own tempo range and energies
+//! (VirtualDJ), `DIR/blueprints.jsonl`, and `DIR/crate.jsonl`: each track's features (artist,
+//! title, file, BPM, Camelot key, seconds, energy, genre) for the set benchmark's anchors. Each genre has its own tempo range and energies
 //! (house 118-126 at energies 3-8, techno 124-136 at 5-9, drum & bass 170-176 at 6-10, disco,
 //! downtempo, breaks), keys cover the whole wheel, lengths run 3-8 minutes, a third as many
 //! artists as tracks with a few of them on many tracks (and some collaborations), and
@@ -268,6 +269,24 @@ fn blueprints(tracks: &[Track], rng: &mut Rng) -> String {
     out
 }
 
+fn features(tracks: &[Track]) -> String {
+    let mut out = String::new();
+    for (i, t) in tracks.iter().enumerate() {
+        let line = serde_json::json!({
+            "artist": t.artist,
+            "title": t.title,
+            "file": format!("{:05}.mp3", i + 1),
+            "bpm": t.bpm,
+            "key": key_text(t.key, "camelot"),
+            "seconds": t.seconds,
+            "energy": t.energy,
+            "genre": t.genre.name,
+        });
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut count, mut seed, mut format, mut notation, mut dir) = (
@@ -307,7 +326,8 @@ fn main() -> std::process::ExitCode {
     };
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(dir.join(name), text))
-        .and_then(|()| std::fs::write(dir.join("blueprints.jsonl"), blueprints(&tracks, &mut rng)));
+        .and_then(|()| std::fs::write(dir.join("blueprints.jsonl"), blueprints(&tracks, &mut rng)))
+        .and_then(|()| std::fs::write(dir.join("crate.jsonl"), features(&tracks)));
     match written {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

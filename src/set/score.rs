@@ -5,9 +5,9 @@ use super::harmony::{step_percent, Move, Transition};
 use super::{Plan, Track};
 
 /// A key move that is not the same key, ±1 or the relative: a diagonal is the mildest.
-const DIAGONAL: f64 = 1.5;
-const TWO_STEPS: f64 = 2.5;
-const CLASH: f64 = 4.0;
+const DIAGONAL: f64 = 4.0;
+const TWO_STEPS: f64 = 6.0;
+const CLASH: f64 = 10.0;
 /// A tempo step as large as the rule allows costs this much; smaller ones by its square.
 const TEMPO: f64 = 1.0;
 const GENRE_CHANGE: f64 = 0.5;

@@ -2,6 +2,7 @@
 //! with a real SQLite file in a temp folder and, where it talks to a provider, a real HTTP
 //! server on 127.0.0.1.
 
+mod crates;
 mod mock;
 #[path = "../support/openai_server.rs"]
 mod openai_server;
@@ -25,6 +26,8 @@ mod pool_faults;
 mod properties;
 mod real;
 mod servers;
+mod set;
+mod set_playlists;
 mod traktor;
 mod unicode;
 mod virtualdj;

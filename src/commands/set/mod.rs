@@ -49,7 +49,6 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
     }
     let full = candidates::gather(lib, &blueprints, &filters, renames);
     let (crate_, pins) = pins::resolve(full, args)?;
-    print::left_out(&crate_, args.json);
     let plan = Plan {
         tracks: &crate_.tracks,
         curve: &curve,
@@ -58,8 +57,12 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
         seed: args.seed,
     };
     interrupt::phase("building");
-    let sets = build(&plan, args.alternatives)?;
+    let sets = build(&plan, args.alternatives)
+        .map_err(|unmet| anyhow::anyhow!("{unmet} ({})", print::crate_line(&crate_)))?;
     interrupt::check()?;
+    if !args.json {
+        eprintln!("taggenius: {}", print::crate_line(&crate_));
+    }
     print::sets(lib, &crate_, &plan, &sets, args.json)?;
     if let (Some(name), Some(output)) = (&args.playlist, &output) {
         let playlists = playlists(name, &crate_.entries, &sets);

@@ -10,11 +10,8 @@ use crate::library::Library;
 use crate::set::summary::{lay_out, Placed, Summary};
 use crate::set::Plan;
 
-/// How many candidates there are and why the other tracks are not, on stderr.
-pub fn left_out(found: &Crate, json: bool) {
-    if json {
-        return;
-    }
+/// How many candidates there are and why the other tracks are not.
+pub fn crate_line(found: &Crate) -> String {
     let reasons: Vec<String> = REASONS
         .iter()
         .zip(found.left_out)
@@ -25,7 +22,7 @@ pub fn left_out(found: &Crate, json: bool) {
         true => String::new(),
         false => format!("; left out: {}", reasons.join(", ")),
     };
-    eprintln!("taggenius: {} candidates{left}", found.tracks.len());
+    format!("{} candidates{left}", found.tracks.len())
 }
 
 #[derive(Serialize)]

@@ -22,11 +22,20 @@ struct State {
 }
 
 /// A way to grow the beam: the parent set, the track added, its cost, and its rank.
+#[derive(Clone, Copy)]
 struct Grown {
     rank: f64,
     parent: usize,
     track: usize,
     cost: f64,
+}
+
+/// What growing the beam a step reuses: the ways found, and which tracks the set being
+/// grown holds (marked with its number).
+struct Growing {
+    ways: Vec<Grown>,
+    played: Vec<u32>,
+    seed: u64,
 }
 
 pub(in crate::set) fn run(
@@ -56,33 +65,42 @@ pub(in crate::set) fn run(
         best: None,
         longest: 0.0,
     };
+    let mut growing = Growing {
+        ways: Vec::new(),
+        played: vec![0; n],
+        seed,
+    };
     while !beam.is_empty() {
         for state in &beam {
             found.longest = found.longest.max(state.elapsed);
             finish(scorer, state, &mut found);
         }
-        let mut grown = Vec::new();
+        growing.ways.clear();
+        growing.played.fill(0);
         for (p, state) in beam.iter().enumerate() {
-            extend(scorer, tempi, state, p, seed, &mut grown);
+            extend(scorer, tempi, state, p, &mut growing);
         }
-        beam = grow(&beam, keep(grown, n, width, per_last), scorer);
+        let ways = std::mem::take(&mut growing.ways);
+        beam = grow(&beam, keep(ways, n, width, per_last), scorer);
     }
     found
 }
 
 /// Every track the rules let follow `state`, as a way to grow the beam.
-fn extend(
-    scorer: &Scorer,
-    tempi: &Tempi,
-    state: &State,
-    parent: usize,
-    seed: u64,
-    grown: &mut Vec<Grown>,
-) {
+fn extend(scorer: &Scorer, tempi: &Tempi, state: &State, parent: usize, grow: &mut Growing) {
     let pins = &scorer.plan.pins;
     let Some(&last) = state.order.last() else {
         return;
     };
+    // Which tracks the set holds, and the artists too recent to play again, looked up once.
+    let stamp = parent as u32 + 1;
+    for &i in &state.order {
+        grow.played[i] = stamp;
+    }
+    let window = scorer.plan.rules.artist_gap.saturating_sub(1);
+    let recent: Vec<u32> = (state.order.iter().rev().take(window))
+        .flat_map(|&i| scorer.track(i).artists.iter().copied())
+        .collect();
     let missing = |extra: Option<usize>| {
         pins.include
             .iter()
@@ -97,8 +115,8 @@ fn extend(
         if pins.start == Some(next)
             || pins.end == Some(next)
             || state.elapsed + t.seconds + reserve > scorer.longest()
-            || state.order.contains(&next)
-            || scorer.artist_too_soon(&state.order, next)
+            || grow.played[next] == stamp
+            || t.artists.iter().any(|a| recent.contains(a))
         {
             continue;
         }
@@ -109,8 +127,8 @@ fn extend(
         let elapsed = state.elapsed + t.seconds;
         let still_missing = missing(Some(next)).count() as f64;
         let pull = INCLUDE_PULL * still_missing * elapsed / scorer.target;
-        grown.push(Grown {
-            rank: cost + pull + jitter(seed, next),
+        grow.ways.push(Grown {
+            rank: cost + pull + jitter(grow.seed, next),
             parent,
             track: next,
             cost,
@@ -120,20 +138,40 @@ fn extend(
 
 /// The `width` best ways to grow, no more than `per_last` of them ending in the same track.
 fn keep(mut grown: Vec<Grown>, tracks: usize, width: usize, per_last: usize) -> Vec<Grown> {
-    grown.sort_by(|a, b| {
+    let order = |a: &Grown, b: &Grown| {
         (a.rank.total_cmp(&b.rank))
             .then(a.parent.cmp(&b.parent))
             .then(a.track.cmp(&b.track))
-    });
+    };
+    // Only the best few need sorting: a beam of a large crate grows a hundred thousand ways.
+    let first = (width * 8).min(grown.len());
+    if first < grown.len() {
+        grown.select_nth_unstable_by(first, order);
+    }
+    grown[..first].sort_unstable_by(order);
     let mut ending_in = vec![0usize; tracks];
     let mut kept = Vec::with_capacity(width);
-    for g in grown {
-        if kept.len() == width {
-            break;
+    for pass in 0..2 {
+        if pass == 1 {
+            if kept.len() == width || first == grown.len() {
+                break;
+            }
+            // The best few ended in too few tracks: look at the rest too.
+            grown[first..].sort_unstable_by(order);
         }
-        if ending_in[g.track] < per_last {
-            ending_in[g.track] += 1;
-            kept.push(g);
+        let range = if pass == 0 {
+            0..first
+        } else {
+            first..grown.len()
+        };
+        for g in &grown[range] {
+            if kept.len() == width {
+                break;
+            }
+            if ending_in[g.track] < per_last {
+                ending_in[g.track] += 1;
+                kept.push(Grown { ..*g });
+            }
         }
     }
     kept
