@@ -123,12 +123,17 @@ impl Transition {
         } else {
             ""
         };
+        // A step that rounds to nothing is +0.0, never -0.0.
+        let step = if self.step.abs() < 0.05 {
+            0.0
+        } else {
+            self.step
+        };
         format!(
-            "{} → {}{pitched} {}, {:+.1} % BPM{time}",
+            "{} → {}{pitched} {}, {step:+.1} % BPM{time}",
             self.from_key.camelot(),
             self.heard_key.camelot(),
             self.key_move.describe(),
-            self.step
         )
     }
 }

@@ -182,6 +182,19 @@ fn ctrl_c_in_each_phase_of_retag_clear_and_find_writes_nothing() {
 }
 
 #[test]
+fn ctrl_c_in_each_phase_of_set_writes_nothing() {
+    let songs = crate::crates::random_crate(300, 4, (120.0, 128.0), 60);
+    let sb = crate::crates::sandbox_with(&songs);
+    for target in [&["-o", "out.xml"][..], &["--in-place"]] {
+        for phase in ["reading", "building", "writing"] {
+            let mut args = vec!["set", "lib.xml", "--minutes", "60", "--playlist", "Set"];
+            args.extend(target);
+            interrupt_at(&sb, &args, phase);
+        }
+    }
+}
+
+#[test]
 fn a_second_ctrl_c_ends_the_run_at_once_and_still_removes_its_files() {
     let sb = sandbox_with(500);
     let out = sb.run(&["tag", "lib.xml", "--provider", "local", "-q", "-o", "t.xml"]);

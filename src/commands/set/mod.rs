@@ -63,7 +63,10 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
     if !args.json {
         eprintln!("taggenius: {}", print::crate_line(&crate_));
     }
-    print::sets(lib, &crate_, &plan, &sets, args.json)?;
+    // The library itself may go to standard output (`-o -`): then only it does.
+    if !matches!(output, Some(Output::Stdout)) {
+        print::sets(lib, &crate_, &plan, &sets, args.json)?;
+    }
     if let (Some(name), Some(output)) = (&args.playlist, &output) {
         let playlists = playlists(name, &crate_.entries, &sets);
         let to = Destination {
@@ -78,8 +81,11 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
 
 fn rules(args: &SetArgs) -> Result<Rules, UsageError> {
     let bad = |flag: &str, what: &str| Err(UsageError(format!("{flag}: {what}")));
-    if !(args.minutes.is_finite() && args.minutes > 0.0) {
-        return bad("--minutes", "give the set's length in minutes, more than 0");
+    if !(args.minutes.is_finite() && args.minutes > 0.0 && args.minutes <= 1440.0) {
+        return bad(
+            "--minutes",
+            "give the set's length in minutes, from 1 to 1440 (a day)",
+        );
     }
     if !(args.max_bpm_step.is_finite() && args.max_bpm_step >= 0.0) {
         return bad("--max-bpm-step", "give a percentage, 0 or more");

@@ -176,8 +176,7 @@ fn table(out: &mut impl Write, found: &Crate, placed: &[Placed], summary: &Summa
         let t = &found.tracks[p.track];
         let name: String = found.names[p.track].chars().take(width).collect();
         let mix = p.transition.map_or(String::new(), |m| m.describe(t.key));
-        writeln!(
-            out,
+        let row = format!(
             "{:>3}  {:>7}  {name:width$}  {:>5.1}  {:>3}  {:>2}/{:<4.1} {mix}",
             at + 1,
             clock(p.start),
@@ -185,7 +184,8 @@ fn table(out: &mut impl Write, found: &Crate, placed: &[Placed], summary: &Summa
             t.key.camelot(),
             t.energy,
             p.target,
-        )?;
+        );
+        writeln!(out, "{}", row.trim_end())?;
     }
     writeln!(
         out,
