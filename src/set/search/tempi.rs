@@ -66,3 +66,42 @@ impl Tempi {
 fn folded(bpm: f64) -> f64 {
     bpm.log2().rem_euclid(1.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::keys::Key;
+
+    fn at(bpm: f64) -> Track {
+        Track {
+            artists: Vec::new(),
+            bpm,
+            key: Key {
+                number: 8,
+                minor: true,
+            },
+            seconds: 300.0,
+            energy: 5,
+            genre: 0,
+            situation: Default::default(),
+        }
+    }
+
+    #[test]
+    fn neighbours_wrap_round_the_octave_and_fold_half_time() {
+        // 128 folds to 0.0: 127 sits just under 1.0, 129 and 64.5 just over 0.0.
+        let tracks: Vec<Track> = [127.0, 129.0, 64.5, 100.0, 256.0, 140.0]
+            .map(at)
+            .into_iter()
+            .collect();
+        let tempi = Tempi::new(&tracks, 6.0);
+        let mut near: Vec<usize> = tempi.near(128.0).collect();
+        near.sort_unstable();
+        assert_eq!(near, [0, 1, 2, 4]);
+        assert_eq!(tempi.count_near(128.0), 4);
+        let mut near: Vec<usize> = tempi.near(101.0).collect();
+        near.sort_unstable();
+        assert_eq!(near, [3]);
+        assert_eq!(Tempi::new(&tracks, 60.0).count_near(100.0), tracks.len());
+    }
+}
