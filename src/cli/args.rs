@@ -24,13 +24,13 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Cache file [env: TAGGENIUS_DB; default: <data dir>/taggenius/cache.sqlite3]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", display_order = 900)]
     pub db: Option<PathBuf>,
     /// Config file [env: TAGGENIUS_CONFIG; default: <config dir>/taggenius/config.toml]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", display_order = 901)]
     pub config: Option<PathBuf>,
     /// Colour on stderr: auto (a terminal, and NO_COLOR unset), always or never
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, display_order = 902)]
     pub color: ColorChoice,
 }
 

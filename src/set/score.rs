@@ -9,7 +9,7 @@ const DIAGONAL: f64 = 4.0;
 const TWO_STEPS: f64 = 6.0;
 const CLASH: f64 = 10.0;
 /// A tempo step as large as the rule allows costs this much; smaller ones by its square.
-const TEMPO: f64 = 1.0;
+const TEMPO: f64 = 2.0;
 const GENRE_CHANGE: f64 = 0.5;
 /// A track's situation where it does not belong (a warm-up track late, a closer early).
 const MISPLACED: f64 = 1.5;

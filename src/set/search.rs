@@ -22,7 +22,10 @@ pub(super) fn best(scorer: &Scorer, seed: u64) -> Option<Vec<usize>> {
     let found = beam::run(scorer, &tempi, WIDTH, PER_LAST, seed);
     let (mut order, mut cost) = found.best?;
     let mut rng = Rng::new(seed);
-    for _ in 0..ROUNDS {
+    for round in 0..ROUNDS {
+        if round % 1024 == 0 && crate::interrupt::requested() {
+            break;
+        }
         let Some(tried) = change(scorer, &tempi, &order, &mut rng) else {
             continue;
         };

@@ -57,9 +57,10 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
         seed: args.seed,
     };
     interrupt::phase("building");
-    let sets = build(&plan, args.alternatives)
-        .map_err(|unmet| anyhow::anyhow!("{unmet} ({})", print::crate_line(&crate_)))?;
+    let built = build(&plan, args.alternatives);
     interrupt::check()?;
+    let sets =
+        built.map_err(|unmet| anyhow::anyhow!("{unmet} ({})", print::crate_line(&crate_)))?;
     if !args.json {
         eprintln!("taggenius: {}", print::crate_line(&crate_));
     }

@@ -70,7 +70,8 @@ pub(in crate::set) fn run(
         played: vec![0; n],
         seed,
     };
-    while !beam.is_empty() {
+    // Ctrl-C ends the search where it is; the command reports the interruption.
+    while !beam.is_empty() && !crate::interrupt::requested() {
         for state in &beam {
             found.longest = found.longest.max(state.elapsed);
             finish(scorer, state, &mut found);
