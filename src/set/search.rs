@@ -1,5 +1,5 @@
 //! The search: a wide beam that keeps different last tracks apart, then local improvement
-//! (swap a track in from the crate, move one, reverse a stretch, add or drop one) under a
+//! (swap a track in from the crate, move one, swap two, reverse a stretch, add or drop one) under a
 //! seeded generator, each change kept only when the whole set still meets every rule and costs
 //! less.
 
@@ -92,7 +92,7 @@ fn change(scorer: &Scorer, tempi: &Tempi, order: &[usize], rng: &mut Rng) -> Opt
     let pick = |rng: &mut Rng| low + rng.below(high - low);
     let removable = |i: usize| !pins.include.contains(&i);
     let mut tried = order.to_vec();
-    match rng.below(6) {
+    match rng.below(7) {
         0 | 1 => {
             let at = pick(rng);
             if !removable(order[at]) {
@@ -104,6 +104,7 @@ fn change(scorer: &Scorer, tempi: &Tempi, order: &[usize], rng: &mut Rng) -> Opt
             let (a, b) = (pick(rng), pick(rng));
             tried[a.min(b)..=a.max(b)].reverse();
         }
+        6 => tried.swap(pick(rng), pick(rng)),
         3 => {
             let moved = tried.remove(pick(rng));
             tried.insert(low + rng.below(high - low), moved);

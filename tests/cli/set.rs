@@ -339,3 +339,37 @@ fn the_three_formats_give_the_same_set() {
     assert_eq!(sets[0], sets[1]);
     assert_eq!(sets[0], sets[2]);
 }
+
+#[test]
+fn situations_place_warmup_tracks_early_and_closers_last() {
+    // Twelve five-minute tracks alike but for their situations, on a flat curve: only the
+    // situations say where each belongs.
+    let songs: Vec<Song> = (0..12)
+        .map(|i| {
+            let mut song = Song::new(i, &format!("A{i}"), 124.0, "8A", 300, 5);
+            song.situations = match i {
+                0 | 5 | 9 => vec!["Warmup"],
+                2 | 7 => vec!["Closer"],
+                _ => vec!["Filler"],
+            };
+            song
+        })
+        .collect();
+    let sb = sandbox_with(&songs);
+    // Without LIBRARY, set takes the library the last tag read.
+    let out = sb.run(&["tag", "lib.xml", "--offline", "-q", "-o", "tagged.xml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let set = set_json(&sb, "lib.xml", &["--minutes", "60", "--curve", "0:5,60:5"]);
+    let order = names(&set);
+    let at = |i: usize| order.iter().position(|n| *n == songs[i].name()).unwrap();
+    for warmup in [0, 5, 9] {
+        assert!(at(warmup) <= 4, "a warm-up track at {}", at(warmup));
+    }
+    let mut closers = [at(2), at(7)];
+    closers.sort_unstable();
+    assert_eq!(closers, [10, 11]);
+    let out = sb.run(&["set", "--minutes", "60", "--curve", "0:5,60:5", "--json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let without_library: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(names(&without_library).len(), 12);
+}

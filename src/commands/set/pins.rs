@@ -43,7 +43,8 @@ pub fn resolve(mut found: Crate, args: &SetArgs) -> Result<(Crate, Pins), UsageE
 /// The one candidate `text` names: the name itself (any case), else the one name containing
 /// it; none or several is a usage error listing what it could mean.
 fn one(names: &[String], flag: &str, text: &str) -> Result<usize, UsageError> {
-    let wanted = text.trim().to_lowercase();
+    // The table prints "Artist – Title"; what is copied from it names the track too.
+    let wanted = text.trim().replace(" – ", " - ").to_lowercase();
     let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     if let Some(exact) = lower.iter().position(|n| *n == wanted) {
         return Ok(exact);

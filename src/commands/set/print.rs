@@ -106,7 +106,7 @@ pub fn sets(
                 let gap = if n > 0 { "\n" } else { "" };
                 writeln!(out, "{gap}Set {} of {}", n + 1, laid.len())?;
             }
-            table(&mut out, found, placed, summary)?;
+            table(&mut out, lib, found, placed, summary)?;
         }
     }
     out.flush()?;
@@ -160,10 +160,26 @@ fn json_set(lib: &Library, found: &Crate, placed: &[Placed], summary: &Summary) 
     }
 }
 
-fn table(out: &mut impl Write, found: &Crate, placed: &[Placed], summary: &Summary) -> Result<()> {
-    let width = placed
+fn table(
+    out: &mut impl Write,
+    lib: &Library,
+    found: &Crate,
+    placed: &[Placed],
+    summary: &Summary,
+) -> Result<()> {
+    let shown: Vec<String> = placed
         .iter()
-        .map(|p| found.names[p.track].chars().count())
+        .map(|p| {
+            let (artist, title) = lib.artist_and_title(&lib.tracks[found.entries[p.track]]);
+            match artist.is_empty() {
+                true => title,
+                false => format!("{artist} – {title}"),
+            }
+        })
+        .collect();
+    let width = shown
+        .iter()
+        .map(|name| name.chars().count())
         .max()
         .unwrap_or(5)
         .clamp(5, 48);
@@ -172,9 +188,9 @@ fn table(out: &mut impl Write, found: &Crate, placed: &[Placed], summary: &Summa
         "  #    start  {:width$}    BPM  key  energy  mix",
         "track"
     )?;
-    for (at, p) in placed.iter().enumerate() {
+    for (at, (p, name)) in placed.iter().zip(&shown).enumerate() {
         let t = &found.tracks[p.track];
-        let name: String = found.names[p.track].chars().take(width).collect();
+        let name: String = name.chars().take(width).collect();
         let mix = p.transition.map_or(String::new(), |m| m.describe(t.key));
         let row = format!(
             "{:>3}  {:>7}  {name:width$}  {:>5.1}  {:>3}  {:>2}/{:<4.1} {mix}",
