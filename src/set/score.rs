@@ -139,3 +139,77 @@ impl<'a> Scorer<'a> {
         order.iter().filter(|&&i| self.played[i]).count() * 2 <= order.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::keys::Key;
+    use crate::set::curve::Curve;
+    use crate::set::{Pins, Rules, Situation};
+
+    fn track(artist: u32, bpm: f64, key: &str) -> Track {
+        Track {
+            artists: vec![artist],
+            bpm,
+            key: Key::parse(key).unwrap(),
+            seconds: 300.0,
+            energy: 5,
+            genre: 0,
+            situation: Situation::default(),
+        }
+    }
+
+    fn plan<'a>(tracks: &'a [Track], curve: &'a Curve, pins: Pins) -> Plan<'a> {
+        Plan {
+            tracks,
+            curve,
+            rules: Rules {
+                minutes: 20.0,
+                artist_gap: 3,
+                max_step: 6.0,
+                master_tempo: true,
+            },
+            pins,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn evaluate_refuses_every_broken_rule_and_prices_the_rest() {
+        let tracks = [
+            track(0, 124.0, "8A"),
+            track(1, 125.0, "9A"),
+            track(2, 124.0, "3B"),
+            track(0, 124.0, "8A"),
+            track(3, 140.0, "8A"),
+            track(4, 62.0, "4B"),
+        ];
+        let curve = Curve::parse("0:5,20:5", 20.0).unwrap();
+        let plan = plan(&tracks, &curve, Pins::default());
+        let played = vec![false; tracks.len()];
+        let scorer = Scorer::new(&plan, &played);
+        let good = scorer.evaluate(&[0, 1, 2, 5]).unwrap();
+        // 8A → 9A and 3B → 4B mix, 9A → 3B clashes; 124 → 62 is half time, a step of 0.
+        let clash = CLASH;
+        let tempo = 2.0 * ((125.0 / 124.0 - 1.0) * 100.0 / 6.0f64).powi(2)
+            + 2.0 * ((124.0 / 125.0 - 1.0f64).abs() * 100.0 / 6.0).powi(2);
+        assert!((good - clash - tempo).abs() < 1e-9, "{good}");
+        assert_eq!(scorer.evaluate(&[0, 1, 2, 0]), None, "a track twice");
+        assert_eq!(scorer.evaluate(&[0, 1, 3, 5]), None, "artist 0 within 3");
+        assert!(scorer.evaluate(&[0, 1, 2, 3]).is_some(), "artist 0 three apart");
+        assert_eq!(scorer.evaluate(&[0, 1, 2, 4]), None, "a 12.9 % step");
+        assert_eq!(scorer.evaluate(&[0, 1, 2]), None, "15 minutes of 20");
+        let pinned = Plan {
+            pins: Pins {
+                start: Some(1),
+                end: None,
+                include: vec![5],
+            },
+            ..plan
+        };
+        let scorer = Scorer::new(&pinned, &played);
+        assert_eq!(scorer.evaluate(&[0, 1, 2, 5]), None, "does not start with 1");
+        assert!(scorer.evaluate(&[1, 0, 5, 2]).is_some());
+        assert_eq!(scorer.evaluate(&[1, 0, 2, 3]), None, "5 left out");
+    }
+}
