@@ -196,7 +196,10 @@ mod tests {
         assert!((good - clash - tempo).abs() < 1e-9, "{good}");
         assert_eq!(scorer.evaluate(&[0, 1, 2, 0]), None, "a track twice");
         assert_eq!(scorer.evaluate(&[0, 1, 3, 5]), None, "artist 0 within 3");
-        assert!(scorer.evaluate(&[0, 1, 2, 3]).is_some(), "artist 0 three apart");
+        assert!(
+            scorer.evaluate(&[0, 1, 2, 3]).is_some(),
+            "artist 0 three apart"
+        );
         assert_eq!(scorer.evaluate(&[0, 1, 2, 4]), None, "a 12.9 % step");
         assert_eq!(scorer.evaluate(&[0, 1, 2]), None, "15 minutes of 20");
         let pinned = Plan {
@@ -208,7 +211,11 @@ mod tests {
             ..plan
         };
         let scorer = Scorer::new(&pinned, &played);
-        assert_eq!(scorer.evaluate(&[0, 1, 2, 5]), None, "does not start with 1");
+        assert_eq!(
+            scorer.evaluate(&[0, 1, 2, 5]),
+            None,
+            "does not start with 1"
+        );
         assert!(scorer.evaluate(&[1, 0, 5, 2]).is_some());
         assert_eq!(scorer.evaluate(&[1, 0, 2, 3]), None, "5 left out");
     }

@@ -60,6 +60,8 @@ fn filters_pick_the_crate_and_the_summary_says_what_was_left_out() {
         s.genre = "Techno";
     }
     songs[1].key = String::new();
+    // The same recording twice (another copy of Track 0): a set plays it once at most.
+    songs.push(songs[0].clone());
     let sb = sandbox_with(&songs);
     let set = set_json(&sb, "lib.xml", &["--minutes", "40", "--genre", "Techno"]);
     let techno: Vec<String> = songs.iter().step_by(3).map(Song::name).collect();
@@ -68,9 +70,12 @@ fn filters_pick_the_crate_and_the_summary_says_what_was_left_out() {
     }
     assert_eq!(set["left_out"]["outside the filters"], 79);
     assert_eq!(set["left_out"]["no key"], 1);
+    assert_eq!(set["left_out"]["the same track again"], 1);
     assert_eq!(set["candidates"], 40);
     let out = sb.run(&["set", "lib.xml", "--minutes", "40", "--genre", "Techno"]);
-    assert!(text(&out.stderr).contains("40 candidates; left out: 1 no key, 79 outside the filters"));
+    assert!(text(&out.stderr).contains(
+        "40 candidates; left out: 1 no key, 79 outside the filters, 1 the same track again"
+    ));
 }
 
 #[test]

@@ -78,7 +78,11 @@ pub fn gather(
         };
         let (artist, title) = lib.artist_and_title(entry);
         let song = crate::library::track::cache_key(&artist, &title);
-        let file = location(lib, index);
+        // The file as the format tells files apart (a Windows path in any case is one file).
+        let file = lib
+            .identity(entry)
+            .map(|id| id.into_owned())
+            .unwrap_or_default();
         // Only a candidate counts as played: a copy with a key stands in for one without.
         let reason = reason.or_else(|| {
             let again = seen_songs.insert(song, ()).is_some()
