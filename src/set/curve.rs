@@ -81,6 +81,17 @@ impl Curve {
         a.1 + (b.1 - a.1) * (minute - a.0) / (b.0 - a.0)
     }
 
+    /// The lowest and highest target from minute `from` to minute `to`: the ends and every
+    /// point between.
+    pub fn range(&self, from: f64, to: f64) -> (f64, f64) {
+        let inside = self.points.iter().filter(|p| p.0 > from && p.0 < to);
+        let ends = [self.at(from), self.at(to)];
+        inside
+            .map(|p| p.1)
+            .chain(ends)
+            .fold((f64::MAX, f64::MIN), |(lo, hi), e| (lo.min(e), hi.max(e)))
+    }
+
     /// The highest target anywhere on the curve.
     pub fn top(&self) -> f64 {
         self.points.iter().map(|p| p.1).fold(1.0, f64::max)
@@ -115,6 +126,9 @@ mod tests {
         assert_eq!(curve.at(55.0), 8.0);
         assert_eq!(curve.at(90.0), 7.0);
         assert_eq!(curve.top(), 9.0);
+        assert_eq!(curve.range(10.0, 20.0), (4.0, 5.0));
+        assert_eq!(curve.range(45.0, 58.0), (7.4, 9.0));
+        assert_eq!(curve.range(70.0, 80.0), (7.0, 7.0));
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! The beam: sets grown a track at a time, the cheapest kept at each step, no more than a few
 //! of them ending in the same track so that the beam does not collapse onto one path.
 
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
 use super::tempi::Tempi;
 use crate::set::score::Scorer;
 
 /// How hard a track the DJ asked to include pulls, per track still missing, as the set fills.
 const INCLUDE_PULL: f64 = 3.0;
+/// The ways to grow each set that compete for the beam.
+const PER_STATE: usize = 16;
 
 pub(in crate::set) struct Found {
     /// The cheapest whole set that meets every rule, with its cost.
@@ -29,6 +34,30 @@ struct Grown {
     track: usize,
     cost: f64,
 }
+
+/// By rank, then parent and track: a total order, so that the same crate and seed always keep
+/// the same ways.
+impl Ord for Grown {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.rank.total_cmp(&other.rank))
+            .then(self.parent.cmp(&other.parent))
+            .then(self.track.cmp(&other.track))
+    }
+}
+
+impl PartialOrd for Grown {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Grown {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Grown {}
 
 /// What growing the beam a step reuses: the ways found, and which tracks the set being
 /// grown holds (marked with its number).
@@ -87,9 +116,10 @@ pub(in crate::set) fn run(
     found
 }
 
-/// Every track the rules let follow `state`, as a way to grow the beam.
+/// The best ways to grow `state` by one track the rules let follow it. Energies are tried
+/// nearest the curve first; once the best kept are cheaper than any track of the next energy
+/// could be (its distance from the curve alone), the rest cannot get in and are not looked at.
 fn extend(scorer: &Scorer, tempi: &Tempi, state: &State, parent: usize, grow: &mut Growing) {
-    let pins = &scorer.plan.pins;
     let Some(&last) = state.order.last() else {
         return;
     };
@@ -102,48 +132,85 @@ fn extend(scorer: &Scorer, tempi: &Tempi, state: &State, parent: usize, grow: &m
     let recent: Vec<u32> = (state.order.iter().rev().take(window))
         .flat_map(|&i| scorer.track(i).artists.iter().copied())
         .collect();
-    let missing = |extra: Option<usize>| {
-        pins.include
-            .iter()
-            .filter(move |&&i| !state.order.contains(&i) && Some(i) != extra)
-    };
-    let end = pins.end.map_or(0.0, |e| scorer.track(e).seconds);
-    let reserved: f64 = end + missing(None).map(|&i| scorer.track(i).seconds).sum::<f64>();
-    for next in tempi.near(scorer.track(last).bpm) {
-        let t = scorer.track(next);
-        let is_missing = pins.include.contains(&next) && !state.order.contains(&next);
-        let reserve = reserved - if is_missing { t.seconds } else { 0.0 };
-        if pins.start == Some(next)
-            || pins.end == Some(next)
-            || state.elapsed + t.seconds + reserve > scorer.longest()
-            || grow.played[next] == stamp
-            || t.artists.iter().any(|a| recent.contains(a))
-        {
-            continue;
+    let (shortest, longest) = tempi.lengths;
+    let middles = (
+        state.elapsed + shortest / 2.0,
+        state.elapsed + longest / 2.0,
+    );
+    let (low, high) = scorer.plan.curve.range(middles.0 / 60.0, middles.1 / 60.0);
+    let off = |e: f64| (low - e).max(e - high).max(0.0).powi(2);
+    let mut energies: Vec<u8> = (1..=10).collect();
+    energies.sort_by(|&a, &b| {
+        off(f64::from(a))
+            .total_cmp(&off(f64::from(b)))
+            .then(a.cmp(&b))
+    });
+    let mut best: BinaryHeap<Grown> = BinaryHeap::with_capacity(PER_STATE + 1);
+    let bpm = scorer.track(last).bpm;
+    for energy in energies {
+        let worst = best.peek().map_or(f64::MAX, |g| g.rank);
+        if best.len() == PER_STATE && state.cost + off(f64::from(energy)) >= worst {
+            break;
         }
-        let Some(mix) = scorer.transition(last, next) else {
-            continue;
-        };
-        let cost = state.cost + mix + scorer.placement(next, state.elapsed);
-        let elapsed = state.elapsed + t.seconds;
-        let still_missing = missing(Some(next)).count() as f64;
-        let pull = INCLUDE_PULL * still_missing * elapsed / scorer.target;
-        grow.ways.push(Grown {
-            rank: cost + pull + jitter(grow.seed, next),
-            parent,
-            track: next,
-            cost,
-        });
+        for next in tempi.near_with_energy(energy, bpm) {
+            if grow.played[next] == stamp
+                || scorer
+                    .track(next)
+                    .artists
+                    .iter()
+                    .any(|a| recent.contains(a))
+            {
+                continue;
+            }
+            let Some(way) = way(scorer, state, parent, next, grow.seed) else {
+                continue;
+            };
+            if best.len() < PER_STATE {
+                best.push(way);
+            } else if best.peek().is_some_and(|w| way < *w) {
+                best.pop();
+                best.push(way);
+            }
+        }
     }
+    grow.ways.extend(best);
+}
+
+/// `state` grown by `next`, if the length, the pins and the tempo step allow it.
+fn way(scorer: &Scorer, state: &State, parent: usize, next: usize, seed: u64) -> Option<Grown> {
+    let pins = &scorer.plan.pins;
+    let t = scorer.track(next);
+    let unplaced = |i: &&usize| !state.order.contains(i) && **i != next;
+    let end = pins.end.map_or(0.0, |e| scorer.track(e).seconds);
+    let reserved: f64 = end
+        + pins
+            .include
+            .iter()
+            .filter(unplaced)
+            .map(|&i| scorer.track(i).seconds)
+            .sum::<f64>();
+    if pins.start == Some(next)
+        || pins.end == Some(next)
+        || state.elapsed + t.seconds + reserved > scorer.longest()
+    {
+        return None;
+    }
+    let last = *state.order.last()?;
+    let cost = state.cost + scorer.transition(last, next)? + scorer.placement(next, state.elapsed);
+    let elapsed = state.elapsed + t.seconds;
+    let still_missing = pins.include.iter().filter(unplaced).count() as f64;
+    let pull = INCLUDE_PULL * still_missing * elapsed / scorer.target;
+    Some(Grown {
+        rank: cost + pull + jitter(seed, next),
+        parent,
+        track: next,
+        cost,
+    })
 }
 
 /// The `width` best ways to grow, no more than `per_last` of them ending in the same track.
 fn keep(mut grown: Vec<Grown>, tracks: usize, width: usize, per_last: usize) -> Vec<Grown> {
-    let order = |a: &Grown, b: &Grown| {
-        (a.rank.total_cmp(&b.rank))
-            .then(a.parent.cmp(&b.parent))
-            .then(a.track.cmp(&b.track))
-    };
+    let order = |a: &Grown, b: &Grown| a.cmp(b);
     // Only the best few need sorting: a beam of a large crate grows a hundred thousand ways.
     let first = (width * 8).min(grown.len());
     if first < grown.len() {
