@@ -4,6 +4,7 @@
 pub mod args;
 pub mod env;
 pub mod query_args;
+pub mod set_settings;
 pub mod settings;
 
 pub use args::*;

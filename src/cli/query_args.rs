@@ -109,9 +109,9 @@ pub struct SetArgs {
     /// opening for another DJ), peak (builds from 4 to 9 two thirds in, holds it, lands at 7),
     /// journey (waves: up to 7, back down to 5, up to 9, down to 5), closing (starts at 8, one
     /// last peak at 9, winds down to 3); or points MIN:ENERGY,… such as 0:3,30:6,50:9,60:7,
-    /// linear between them
-    #[arg(long, value_name = "CURVE", default_value = "peak")]
-    pub curve: String,
+    /// linear between them [default: peak]
+    #[arg(long, value_name = "CURVE")]
+    pub curve: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// The first track, by text in "Artist - Title"
@@ -126,17 +126,17 @@ pub struct SetArgs {
     /// A track the set must not play, by text in "Artist - Title" (again for more)
     #[arg(long, value_name = "TEXT")]
     pub exclude: Vec<String>,
-    /// No artist twice among any N tracks in a row
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub artist_gap: usize,
+    /// No artist twice among any N tracks in a row [default: 4]
+    #[arg(long, value_name = "N")]
+    pub artist_gap: Option<usize>,
     /// The largest tempo step between two tracks, in percent (half and double time count as
-    /// the same tempo)
-    #[arg(long, value_name = "PCT", default_value_t = 6.0)]
-    pub max_bpm_step: f64,
+    /// the same tempo) [default: 6]
+    #[arg(long, value_name = "PCT")]
+    pub max_bpm_step: Option<f64>,
     /// off: a tempo change also changes the key (round(12·log2(ratio)) semitones), and the key
-    /// as heard is what must mix
-    #[arg(long, value_enum, value_name = "ON|OFF", default_value_t = OnOff::On)]
-    pub master_tempo: OnOff,
+    /// as heard is what must mix [default: on]
+    #[arg(long, value_enum, value_name = "ON|OFF")]
+    pub master_tempo: Option<OnOff>,
     /// Build K sets, each sharing at most half its tracks with those before it
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub alternatives: usize,

@@ -12,6 +12,7 @@ use anyhow::Result;
 use crate::blueprint::vocabulary::Vocabulary;
 use crate::cli::args::{Cli, Command, PoolCommand, RenderArgs, TagArgs};
 use crate::cli::env::Environment;
+use crate::cli::set_settings::SetSettings;
 use crate::config::{self, Config};
 use crate::job::RenderSettings;
 use crate::playlists::Group;
@@ -91,6 +92,8 @@ pub struct Settings {
     pub trust: Trust,
     pub look: Look,
     pub vocabulary: Vocabulary,
+    /// How `set` builds sets.
+    pub set: SetSettings,
     /// Whether the progress bar on stderr is coloured.
     pub color: bool,
 }
@@ -120,6 +123,10 @@ impl Settings {
                 tag: None,
             },
             _ => Flags::default(),
+        };
+        let set_args = match &cli.command {
+            Command::Set(args) => Some(args),
+            _ => None,
         };
         let tag = |get: fn(&TagArgs) -> Option<String>| flags.tag.and_then(get);
         let number = |get: fn(&TagArgs) -> Option<u16>| flags.tag.and_then(get);
@@ -203,6 +210,7 @@ impl Settings {
             model,
             look: config.look(),
             vocabulary: config.vocabulary()?,
+            set: SetSettings::resolve(set_args, file.set.as_ref()),
             color: colour(cli.color, env),
             config_path,
             config,

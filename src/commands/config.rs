@@ -66,6 +66,7 @@ fn rows(settings: &Settings) -> Vec<Row> {
     let mut rows = files(settings);
     rows.extend(provider(settings));
     rows.extend(run_settings(settings));
+    rows.extend(set_settings(settings));
     rows.extend(words(&settings.config));
     rows
 }
@@ -155,6 +156,19 @@ fn run_settings(settings: &Settings) -> Vec<Row> {
             b.map_or("none".into(), |b| b.to_string())
         }),
         ("playlists", playlists, settings.playlists.source),
+    ]
+}
+
+/// How `set` builds sets.
+fn set_settings(settings: &Settings) -> Vec<Row> {
+    let set = &settings.set;
+    vec![
+        row("set.curve", &set.curve, String::clone),
+        row("set.artist_gap", &set.artist_gap, usize::to_string),
+        row("set.max_bpm_step", &set.max_bpm_step, f64::to_string),
+        row("set.master_tempo", &set.master_tempo, |on| {
+            if *on { "on" } else { "off" }.to_string()
+        }),
     ]
 }
 

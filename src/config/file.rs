@@ -32,6 +32,17 @@ pub struct ConfigFile {
     pub block: Option<BlockEntry>,
     pub vocabulary: Option<VocabularyEntry>,
     pub pool: Option<PoolEntry>,
+    pub set: Option<SetTable>,
+}
+
+/// `[set]`: how `taggenius set` builds sets when its flags do not say.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetTable {
+    pub curve: Option<String>,
+    pub artist_gap: Option<usize>,
+    pub max_bpm_step: Option<f64>,
+    pub master_tempo: Option<bool>,
 }
 
 /// `pool = "postgres://…"`, or a `[pool]` table with the URL and what to trust.
@@ -199,6 +210,12 @@ pub const TEMPLATE: &str = r##"# taggenius configuration. Flags win over the env
 # url = "postgres://me:secret@db.example.com/crew?sslmode=verify-full"
 # min_confirmations = 1                      # take rows this many members agree on
 # models = ["gpt-4o-mini"]                   # take rows these models made (default: any)
+
+# [set]                                      # how `taggenius set` builds sets
+# curve = "peak"                             # warmup, peak, journey, closing, or MIN:ENERGY,…
+# artist_gap = 4                             # no artist twice among this many tracks in a row
+# max_bpm_step = 6                           # the largest tempo step, in percent
+# master_tempo = true                        # false: a tempo change transposes the key
 "##;
 
 #[cfg(test)]

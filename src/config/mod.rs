@@ -71,6 +71,24 @@ impl Config {
             Template::parse(&block.template)
                 .map_err(|e| self.error(format!("block.template: {e}")))?;
         }
+        if let Some(set) = &f.set {
+            self.check_set(set)?;
+        }
+        Ok(())
+    }
+
+    fn check_set(&self, set: &file::SetTable) -> Result<(), UsageError> {
+        if let Some(curve) = &set.curve {
+            // The length does not matter to whether a curve reads.
+            crate::set::curve::Curve::parse(curve, 60.0)
+                .map_err(|e| self.error(format!("set.curve: {e}")))?;
+        }
+        if set
+            .max_bpm_step
+            .is_some_and(|step| !(step.is_finite() && step >= 0.0))
+        {
+            return Err(self.error("set.max_bpm_step: a percentage, 0 or more".into()));
+        }
         Ok(())
     }
 

@@ -1,8 +1,6 @@
 //! The energy a set should have at each minute: a named shape stretched over the set, or the
 //! DJ's own points, linear between them, on the blueprint's 1-10 scale.
 
-use crate::error::UsageError;
-
 /// A named shape: its name, what it does (for messages), and (share of the set, energy) points.
 pub type Shape = (&'static str, &'static str, &'static [(f64, f64)]);
 
@@ -39,7 +37,8 @@ pub struct Curve {
 
 impl Curve {
     /// A named shape stretched over `minutes`, or points `MIN:ENERGY,…`.
-    pub fn parse(text: &str, minutes: f64) -> Result<Curve, UsageError> {
+    /// A mistake is said as "TEXT": why, for the caller to name the flag or key.
+    pub fn parse(text: &str, minutes: f64) -> Result<Curve, String> {
         let text = text.trim();
         if let Some((_, _, shape)) = SHAPES.iter().find(|(name, ..)| name == &text) {
             let points = shape.iter().map(|&(at, e)| (at * minutes, e)).collect();
@@ -47,19 +46,19 @@ impl Curve {
         }
         if !text.contains(':') {
             let names: Vec<&str> = SHAPES.iter().map(|(name, ..)| *name).collect();
-            return Err(UsageError(format!(
-                "--curve {text:?}: not a shape ({}) nor points such as 0:3,30:6,50:9,60:7",
+            return Err(format!(
+                "{text:?}: not a shape ({}) nor points such as 0:3,30:6,50:9,60:7",
                 names.join(", ")
-            )));
+            ));
         }
         let points = text
             .split(',')
             .map(|point| point_of(text, point))
             .collect::<Result<Vec<_>, _>>()?;
         if points.windows(2).any(|w| w[1].0 <= w[0].0) {
-            return Err(UsageError(format!(
-                "--curve {text:?}: the minutes must rise from point to point"
-            )));
+            return Err(format!(
+                "{text:?}: the minutes must rise from point to point"
+            ));
         }
         Ok(Curve { points })
     }
@@ -98,8 +97,8 @@ impl Curve {
     }
 }
 
-fn point_of(text: &str, point: &str) -> Result<(f64, f64), UsageError> {
-    let bad = |why: &str| UsageError(format!("--curve {text:?}: {point:?} {why}"));
+fn point_of(text: &str, point: &str) -> Result<(f64, f64), String> {
+    let bad = |why: &str| format!("{text:?}: {point:?} {why}");
     let (minute, energy) = point
         .split_once(':')
         .ok_or_else(|| bad("is not MIN:ENERGY"))?;

@@ -378,3 +378,71 @@ fn situations_place_warmup_tracks_early_and_closers_last() {
     let without_library: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(names(&without_library).len(), 12);
 }
+
+#[test]
+fn config_toml_sets_how_sets_are_built_and_flags_win() {
+    let mut songs = vec![
+        Song::new(0, "First", 120.0, "8A", 300, 5),
+        Song::new(1, "Second", 127.2, "3A", 300, 5),
+    ];
+    songs.extend((2..6).map(|i| Song::new(i, &format!("Other {i}"), 140.0, "1A", 300, 5)));
+    let sb = sandbox_with(&songs);
+    let config = sb.write(
+        "config.toml",
+        "[set]\nmaster_tempo = false\nartist_gap = 2\nmax_bpm_step = 6.5\ncurve = \"warmup\"\n",
+    );
+    let config = config.to_str().unwrap();
+    let shown = text(&sb.run(&["--config", config, "config", "show"]).stdout);
+    for line in [
+        "set.curve        warmup",
+        "set.artist_gap   2",
+        "set.max_bpm_step 6.5",
+        "set.master_tempo off",
+    ] {
+        let found = shown.lines().find(|l| l.starts_with(line));
+        assert!(
+            found.is_some_and(|l| l.ends_with("(file)")),
+            "{line}: {shown}"
+        );
+    }
+    let pins = [
+        "--minutes",
+        "10",
+        "--start",
+        "First",
+        "--end",
+        "Second",
+        "--config",
+        config,
+    ];
+    let set = set_json(&sb, "lib.xml", &pins);
+    assert_eq!(
+        set["tracks"][1]["transition"]["harmonic"], true,
+        "master_tempo = false"
+    );
+    let mut flagged = pins.to_vec();
+    flagged.extend(["--master-tempo", "on"]);
+    let set = set_json(&sb, "lib.xml", &flagged);
+    assert_eq!(
+        set["tracks"][1]["transition"]["harmonic"], false,
+        "the flag wins"
+    );
+    let out = sb.run(&["set", "lib.xml", "--minutes", "10", "--curve", "0:3,x:5"]);
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("--curve \"0:3,x:5\": \"x:5\" has no minute"));
+    let bad = sb.write("bad.toml", "[set]\ncurve = \"loud\"\n");
+    let out = sb.run(&[
+        "--config",
+        bad.to_str().unwrap(),
+        "set",
+        "lib.xml",
+        "--minutes",
+        "10",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        text(&out.stderr).contains("set.curve: \"loud\": not a shape"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -8,8 +8,9 @@ mod print;
 
 use anyhow::Result;
 
+use crate::cli::set_settings::SetSettings;
 use crate::cli::settings::Settings;
-use crate::cli::{OnOff, SetArgs};
+use crate::cli::SetArgs;
 use crate::commands::saved::{self, Destination};
 use crate::error::UsageError;
 use crate::interrupt;
@@ -23,8 +24,9 @@ use crate::set::curve::Curve;
 use crate::set::{build, Plan, Rules};
 
 pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
-    let rules = rules(args)?;
-    let curve = Curve::parse(&args.curve, args.minutes)?;
+    let rules = rules(args, &settings.set)?;
+    let curve = Curve::parse(&settings.set.curve.value, args.minutes)
+        .map_err(|e| UsageError(format!("--curve {e}")))?;
     let renames = &settings.look.renames;
     let filters = Filters::parse(&args.filters.asked(), renames)?;
     let (cache, library) = open(settings.db()?, args.library.as_deref())?;
@@ -80,7 +82,7 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
     Ok(0)
 }
 
-fn rules(args: &SetArgs) -> Result<Rules, UsageError> {
+fn rules(args: &SetArgs, set: &SetSettings) -> Result<Rules, UsageError> {
     let bad = |flag: &str, what: &str| Err(UsageError(format!("{flag}: {what}")));
     if !(args.minutes.is_finite() && args.minutes > 0.0 && args.minutes <= 1440.0) {
         return bad(
@@ -88,7 +90,8 @@ fn rules(args: &SetArgs) -> Result<Rules, UsageError> {
             "give the set's length in minutes, from 1 to 1440 (a day)",
         );
     }
-    if !(args.max_bpm_step.is_finite() && args.max_bpm_step >= 0.0) {
+    let max_step = set.max_bpm_step.value;
+    if !(max_step.is_finite() && max_step >= 0.0) {
         return bad("--max-bpm-step", "give a percentage, 0 or more");
     }
     if args.alternatives == 0 {
@@ -96,9 +99,9 @@ fn rules(args: &SetArgs) -> Result<Rules, UsageError> {
     }
     Ok(Rules {
         minutes: args.minutes,
-        artist_gap: args.artist_gap,
-        max_step: args.max_bpm_step,
-        master_tempo: args.master_tempo == OnOff::On,
+        artist_gap: set.artist_gap.value,
+        max_step,
+        master_tempo: set.master_tempo.value,
     })
 }
 
