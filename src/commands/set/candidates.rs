@@ -67,26 +67,14 @@ pub fn gather(
         let tagged = blueprints[index]
             .and_then(|c| c.with_blueprint(|bp| tagged(bp, filters, bpm, key, renames)));
         let seconds = lib.seconds(entry);
-        let reason = match (&tagged, bpm, key, seconds) {
-            (None, ..) => Some(0),
-            (_, None, ..) => Some(1),
-            (_, _, None, _) => Some(2),
-            (.., None) => Some(3),
-            (.., Some(s)) if s < SHORTEST_SECONDS => Some(4),
-            (Some(t), ..) if !t.passes => Some(5),
-            _ => None,
-        };
         let (artist, title) = lib.artist_and_title(entry);
-        let song = crate::library::track::cache_key(&artist, &title);
-        // The file as the format tells files apart (a Windows path in any case is one file).
-        let file = lib
-            .identity(entry)
-            .map(|id| id.into_owned())
-            .unwrap_or_default();
         // Only a candidate counts as played: a copy with a key stands in for one without.
-        let reason = reason.or_else(|| {
+        let reason = unusable(tagged.as_ref(), bpm, key, seconds).or_else(|| {
+            let song = crate::library::track::cache_key(&artist, &title);
+            // The file as the format tells files apart (a Windows path in any case is one).
+            let file = lib.identity(entry).map(|id| id.into_owned());
             let again = seen_songs.insert(song, ()).is_some()
-                | (!file.is_empty() && seen_files.insert(file, ()).is_some());
+                | file.is_some_and(|file| seen_files.insert(file, ()).is_some());
             again.then_some(6)
         });
         let (Some(t), Some(bpm), Some(key), Some(seconds), None) =
@@ -111,6 +99,24 @@ pub fn gather(
         });
     }
     found
+}
+
+/// Which of `REASONS` leaves a track out before it is compared with the others.
+fn unusable(
+    tagged: Option<&Tagged>,
+    bpm: Option<f64>,
+    key: Option<Key>,
+    seconds: Option<f64>,
+) -> Option<usize> {
+    match (tagged, bpm, key, seconds) {
+        (None, ..) => Some(0),
+        (_, None, ..) => Some(1),
+        (_, _, None, _) => Some(2),
+        (.., None) => Some(3),
+        (.., Some(s)) if s < SHORTEST_SECONDS => Some(4),
+        (Some(t), ..) if !t.passes => Some(5),
+        _ => None,
+    }
 }
 
 fn tagged(

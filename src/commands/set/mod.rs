@@ -8,6 +8,7 @@ mod print;
 
 use anyhow::Result;
 
+use crate::cache::{Cached, Found};
 use crate::cli::set_settings::SetSettings;
 use crate::cli::settings::Settings;
 use crate::cli::SetArgs;
@@ -41,14 +42,7 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
     let dir = args.playlists_dir.as_deref();
     saved::check_target(lib, args.playlist.is_some(), dir)?;
     let found = prepared.lookup(&cache)?;
-    let blueprints = prepared.blueprints(&found);
-    if blueprints.iter().all(Option::is_none) {
-        anyhow::bail!(
-            "{}: no track has a blueprint in this cache; run `taggenius tag {}` first",
-            lib.name,
-            lib.name
-        );
-    }
+    let blueprints = blueprints(&prepared, &found)?;
     let full = candidates::gather(lib, &blueprints, &filters, renames);
     let (crate_, pins) = pins::resolve(full, args)?;
     let plan = Plan {
@@ -78,8 +72,21 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
         };
         saved::write(&cache, lib, SETS, &playlists, to)?;
     }
+    // Freed by the process's end: a large library's many small allocations take a while.
     std::mem::forget((found, prepared));
     Ok(0)
+}
+
+/// The blueprints of the library's tracks; none at all is an error telling what to run.
+fn blueprints<'c>(prepared: &Prepared, found: &'c Found) -> Result<Vec<Option<&'c Cached>>> {
+    let blueprints = prepared.blueprints(found);
+    if blueprints.iter().all(Option::is_none) {
+        let name = &prepared.library.name;
+        anyhow::bail!(
+            "{name}: no track has a blueprint in this cache; run `taggenius tag {name}` first"
+        );
+    }
+    Ok(blueprints)
 }
 
 fn rules(args: &SetArgs, set: &SetSettings) -> Result<Rules, UsageError> {
