@@ -76,11 +76,14 @@ pub(in crate::set) fn run(
 ) -> Found {
     let plan = scorer.plan;
     let n = plan.tracks.len();
-    let first = |i: usize| Grown {
-        rank: scorer.placement(i, 0.0) + jitter(seed, i),
-        parent: 0,
-        track: i,
-        cost: scorer.placement(i, 0.0),
+    let first = |i: usize| {
+        let cost = scorer.placement(i, 0.0);
+        Grown {
+            rank: cost + jitter(seed, i),
+            parent: 0,
+            track: i,
+            cost,
+        }
     };
     let starts: Vec<Grown> = match plan.pins.start {
         Some(s) => vec![first(s)],
@@ -145,6 +148,7 @@ fn extend(scorer: &Scorer, tempi: &Tempi, state: &State, parent: usize, grow: &m
             .total_cmp(&off(f64::from(b)))
             .then(a.cmp(&b))
     });
+    let room = Room::of(scorer, state);
     let mut best: BinaryHeap<Grown> = BinaryHeap::with_capacity(PER_STATE + 1);
     let bpm = scorer.track(last).bpm;
     for energy in energies {
@@ -162,7 +166,7 @@ fn extend(scorer: &Scorer, tempi: &Tempi, state: &State, parent: usize, grow: &m
             {
                 continue;
             }
-            let Some(way) = way(scorer, state, parent, next, grow.seed) else {
+            let Some(way) = way(scorer, state, &room, parent, next, grow.seed) else {
                 continue;
             };
             if best.len() < PER_STATE {
@@ -176,19 +180,43 @@ fn extend(scorer: &Scorer, tempi: &Tempi, state: &State, parent: usize, grow: &m
     grow.ways.extend(best);
 }
 
+/// What the pinned tracks ask of a set being grown: the `--include` tracks it still lacks, and
+/// the seconds to keep for them and the `--end` track.
+struct Room {
+    missing: Vec<usize>,
+    reserved: f64,
+}
+
+impl Room {
+    fn of(scorer: &Scorer, state: &State) -> Room {
+        let pins = &scorer.plan.pins;
+        let missing: Vec<usize> = (pins.include.iter())
+            .filter(|i| !state.order.contains(i))
+            .copied()
+            .collect();
+        let end = pins.end.map_or(0.0, |e| scorer.track(e).seconds);
+        let reserved = end
+            + missing
+                .iter()
+                .map(|&i| scorer.track(i).seconds)
+                .sum::<f64>();
+        Room { missing, reserved }
+    }
+}
+
 /// `state` grown by `next`, if the length, the pins and the tempo step allow it.
-fn way(scorer: &Scorer, state: &State, parent: usize, next: usize, seed: u64) -> Option<Grown> {
+fn way(
+    scorer: &Scorer,
+    state: &State,
+    room: &Room,
+    parent: usize,
+    next: usize,
+    seed: u64,
+) -> Option<Grown> {
     let pins = &scorer.plan.pins;
     let t = scorer.track(next);
-    let unplaced = |i: &&usize| !state.order.contains(i) && **i != next;
-    let end = pins.end.map_or(0.0, |e| scorer.track(e).seconds);
-    let reserved: f64 = end
-        + pins
-            .include
-            .iter()
-            .filter(unplaced)
-            .map(|&i| scorer.track(i).seconds)
-            .sum::<f64>();
+    let fills = room.missing.contains(&next);
+    let reserved = room.reserved - if fills { t.seconds } else { 0.0 };
     if pins.start == Some(next)
         || pins.end == Some(next)
         || state.elapsed + t.seconds + reserved > scorer.longest()
@@ -198,7 +226,7 @@ fn way(scorer: &Scorer, state: &State, parent: usize, next: usize, seed: u64) ->
     let last = *state.order.last()?;
     let cost = state.cost + scorer.transition(last, next)? + scorer.placement(next, state.elapsed);
     let elapsed = state.elapsed + t.seconds;
-    let still_missing = pins.include.iter().filter(unplaced).count() as f64;
+    let still_missing = (room.missing.len() - usize::from(fills)) as f64;
     let pull = INCLUDE_PULL * still_missing * elapsed / scorer.target;
     Some(Grown {
         rank: cost + pull + jitter(seed, next),
@@ -210,36 +238,18 @@ fn way(scorer: &Scorer, state: &State, parent: usize, next: usize, seed: u64) ->
 
 /// The `width` best ways to grow, no more than `per_last` of them ending in the same track.
 fn keep(mut grown: Vec<Grown>, tracks: usize, width: usize, per_last: usize) -> Vec<Grown> {
-    let order = |a: &Grown, b: &Grown| a.cmp(b);
-    // Only the best few need sorting: a beam of a large crate grows a hundred thousand ways.
-    let first = (width * 8).min(grown.len());
-    if first < grown.len() {
-        grown.select_nth_unstable_by(first, order);
-    }
-    grown[..first].sort_unstable_by(order);
+    // Each set offers at most PER_STATE ways, so this sorts a few thousand (all the crate's
+    // tracks only at the first step).
+    grown.sort_unstable();
     let mut ending_in = vec![0usize; tracks];
     let mut kept = Vec::with_capacity(width);
-    for pass in 0..2 {
-        if pass == 1 {
-            if kept.len() == width || first == grown.len() {
-                break;
-            }
-            // The best few ended in too few tracks: look at the rest too.
-            grown[first..].sort_unstable_by(order);
+    for g in grown {
+        if kept.len() == width {
+            break;
         }
-        let range = if pass == 0 {
-            0..first
-        } else {
-            first..grown.len()
-        };
-        for g in &grown[range] {
-            if kept.len() == width {
-                break;
-            }
-            if ending_in[g.track] < per_last {
-                ending_in[g.track] += 1;
-                kept.push(Grown { ..*g });
-            }
+        if ending_in[g.track] < per_last {
+            ending_in[g.track] += 1;
+            kept.push(g);
         }
     }
     kept
