@@ -1,8 +1,8 @@
-//! How `taggenius set` builds sets: its flags, else config.toml's `[set]`, else the defaults,
-//! each value with where it came from (`config show` prints them).
+//! How `taggenius set` builds sets: its flags, else config.toml's `[set]`, else the defaults
+//! (no environment variable), each value with where it came from (`config show` prints them).
 
 use crate::cli::query_args::{OnOff, SetArgs};
-use crate::cli::settings::{Source, Sourced};
+use crate::cli::settings::{pick, Sourced};
 use crate::config::file::SetTable;
 
 pub const DEFAULT_CURVE: &str = "peak";
@@ -20,33 +20,29 @@ pub struct SetSettings {
 impl SetSettings {
     /// The flags of a `set` run (`None` for another command), then the file's `[set]`.
     pub fn resolve(args: Option<&SetArgs>, file: Option<&SetTable>) -> SetSettings {
-        fn either<T>(flag: Option<T>, file: Option<T>, default: T) -> Sourced<T> {
-            let (value, source) = match (flag, file) {
-                (Some(v), _) => (v, Source::Flag),
-                (None, Some(v)) => (v, Source::File),
-                (None, None) => (default, Source::Default),
-            };
-            Sourced { value, source }
-        }
         let file = file.cloned().unwrap_or_default();
         SetSettings {
-            curve: either(
+            curve: pick(
                 args.and_then(|a| a.curve.clone()),
+                None,
                 file.curve,
                 DEFAULT_CURVE.to_string(),
             ),
-            artist_gap: either(
+            artist_gap: pick(
                 args.and_then(|a| a.artist_gap),
+                None,
                 file.artist_gap,
                 DEFAULT_ARTIST_GAP,
             ),
-            max_bpm_step: either(
+            max_bpm_step: pick(
                 args.and_then(|a| a.max_bpm_step),
+                None,
                 file.max_bpm_step,
                 DEFAULT_MAX_BPM_STEP,
             ),
-            master_tempo: either(
+            master_tempo: pick(
                 args.and_then(|a| a.master_tempo).map(|m| m == OnOff::On),
+                None,
                 file.master_tempo,
                 true,
             ),

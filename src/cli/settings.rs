@@ -52,7 +52,7 @@ pub struct Sourced<T> {
 
 /// The flag, else the environment, else the file, else the default: the one place this order
 /// is written.
-fn pick<T>(flag: Option<T>, env: Option<T>, file: Option<T>, default: T) -> Sourced<T> {
+pub(super) fn pick<T>(flag: Option<T>, env: Option<T>, file: Option<T>, default: T) -> Sourced<T> {
     let (value, source) = match (flag, env, file) {
         (Some(v), _, _) => (v, Source::Flag),
         (None, Some(v), _) => (v, Source::Environment),

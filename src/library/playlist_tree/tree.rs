@@ -202,9 +202,9 @@ impl<'b> Tree<'b> {
             })
             .unwrap_or_default();
         saved.extend(self.all_generated(format, playlists, folder));
-        let new_folder = (!saved.is_empty()).then(|| format.folder(folder, saved, self.name_first));
+        let mut new_folder =
+            (!saved.is_empty()).then(|| format.folder(folder, saved, self.name_first));
         let mut children = Vec::new();
-        let mut new_folder = new_folder;
         for i in self.children(mine) {
             match Some(i) == existing {
                 true => children.extend(new_folder.take()),
