@@ -8,4 +8,4 @@ pub mod set_settings;
 pub mod settings;
 
 pub use args::*;
-pub use query_args::{FilterArgs, FindArgs, OnOff, SetArgs};
+pub use query_args::{FilterArgs, FindArgs, OnOff, SavedTo, SetArgs};

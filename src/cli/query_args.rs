@@ -71,24 +71,34 @@ pub struct FindArgs {
     /// Write the matches as the playlist taggenius/Queries/NAME into an output library
     #[arg(long, value_name = "NAME")]
     pub playlist: Option<String>,
+    #[command(flatten)]
+    pub to: SavedTo,
+}
+
+/// Where `--playlist` writes, for `find` and `set` alike.
+#[derive(Debug, Args)]
+pub struct SavedTo {
     /// Output library for --playlist ("-" for standard output) [default: <stem>.tagged.<ext>]
     #[arg(short, long, value_name = "OUT", requires = "playlist")]
     pub output: Option<String>,
     /// Write --playlist over the input library, after keeping a backup of it beside it
     #[arg(long, conflicts_with = "output", requires = "playlist")]
     pub in_place: bool,
-    /// For VirtualDJ: write --playlist as taggenius/Queries/NAME.m3u8 under DIR
+    /// For VirtualDJ: write --playlist as an .m3u8 file under DIR (taggenius/Queries for find,
+    /// taggenius/Sets for set)
     #[arg(long, value_name = "DIR", requires = "playlist")]
     pub playlists_dir: Option<PathBuf>,
+}
+
+impl SavedTo {
+    pub fn target(&self) -> Target<'_> {
+        Target::of(self.output.as_deref(), self.in_place)
+    }
 }
 
 impl FindArgs {
     pub fn asked(&self) -> crate::query::Asked<'_> {
         self.filters.asked()
-    }
-
-    pub fn target(&self) -> Target<'_> {
-        Target::of(self.output.as_deref(), self.in_place)
     }
 }
 
@@ -149,19 +159,6 @@ pub struct SetArgs {
     /// Write the set in order as the playlist taggenius/Sets/NAME into an output library
     #[arg(long, value_name = "NAME")]
     pub playlist: Option<String>,
-    /// Output library for --playlist ("-" for standard output) [default: <stem>.tagged.<ext>]
-    #[arg(short, long, value_name = "OUT", requires = "playlist")]
-    pub output: Option<String>,
-    /// Write --playlist over the input library, after keeping a backup of it beside it
-    #[arg(long, conflicts_with = "output", requires = "playlist")]
-    pub in_place: bool,
-    /// For VirtualDJ: write --playlist as taggenius/Sets/NAME.m3u8 under DIR
-    #[arg(long, value_name = "DIR", requires = "playlist")]
-    pub playlists_dir: Option<PathBuf>,
-}
-
-impl SetArgs {
-    pub fn target(&self) -> Target<'_> {
-        Target::of(self.output.as_deref(), self.in_place)
-    }
+    #[command(flatten)]
+    pub to: SavedTo,
 }

@@ -3,17 +3,14 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::blueprint::{BlueprintRef, Words};
-use crate::cache::{Cache, Cached};
+use crate::cache::Cached;
 use crate::cli::settings::Settings;
 use crate::cli::FindArgs;
 use crate::commands::saved::{self, Destination};
-use crate::interrupt;
-use crate::job::open::open;
-use crate::job::prepared::Prepared;
 use crate::library::output::Output;
 use crate::library::playlist_tree::{Node, QUERIES};
 use crate::library::{Field, Library};
@@ -43,19 +40,10 @@ struct Row {
 pub fn run(args: &FindArgs, settings: &Settings) -> Result<u8> {
     let renames = &settings.look.renames;
     let filters = Filters::parse(&args.asked(), renames)?;
-    let (cache, library) = open(settings.db()?, args.library.as_deref())?;
-    let output = match &args.playlist {
-        Some(_) => Some(Output::choose(&library, args.target(), "tagged")?),
-        None => None,
-    };
-    interrupt::phase("reading");
-    let prepared = Prepared::new(Library::read(&library)?);
-    interrupt::check()?;
-    let dir = args.playlists_dir.as_deref();
-    saved::check_target(&prepared.library, args.playlist.is_some(), dir)?;
-    let found = prepared.lookup(&cache)?;
-    let blueprints = prepared.blueprints(&found);
-    let lib = &prepared.library;
+    let playlist = args.playlist.is_some();
+    let opened = saved::open(settings.db()?, args.library.as_deref(), playlist, &args.to)?;
+    let blueprints = opened.prepared.blueprints(&opened.found);
+    let lib = &opened.prepared.library;
     let matched: Vec<usize> = playing_order(lib, &blueprints)
         .into_iter()
         .filter(|&i| {
@@ -64,17 +52,26 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<u8> {
             blueprints[i].and_then(pass).unwrap_or(false)
         })
         .collect();
-    let to_stdout = matches!(output, Some(Output::Stdout));
+    let to_stdout = matches!(opened.output, Some(Output::Stdout));
     if !to_stdout {
         print(lib, &blueprints, &matched, args.json, renames)?;
     }
-    if let (Some(name), Some(output)) = (&args.playlist, &output) {
-        let entries = once_per_entry(lib, matched);
-        write_playlist(&cache, lib, name, entries, output, args)?;
+    if let (Some(name), Some(output)) = (&args.playlist, &opened.output) {
+        let node = Node::Playlist {
+            name: name.to_string(),
+            tracks: once_per_entry(lib, matched),
+        };
+        let to = Destination {
+            output,
+            playlists_dir: args.to.playlists_dir.as_deref(),
+        };
+        saved::write(&opened.cache, lib, QUERIES, &[node], to)?;
     } else if matched.is_empty() && !args.json {
         eprintln!("taggenius: no track matches");
     }
-    std::mem::forget((found, prepared));
+    // Freed by the process's end: a large library's many small allocations take a while.
+    drop(blueprints);
+    std::mem::forget(opened);
     Ok(0)
 }
 
@@ -166,27 +163,4 @@ fn json_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -
         location: lib.value(entry, Field::Location).into_owned(),
     };
     Ok(serde_json::to_string(&row)?)
-}
-
-/// The matches as the playlist `taggenius/Queries/NAME`, replacing one of that name.
-fn write_playlist(
-    cache: &Cache,
-    lib: &Library,
-    name: &str,
-    tracks: Vec<usize>,
-    output: &Output,
-    args: &FindArgs,
-) -> Result<()> {
-    if tracks.is_empty() {
-        bail!("no track matches; no playlist was written");
-    }
-    let node = Node::Playlist {
-        name: name.to_string(),
-        tracks,
-    };
-    let to = Destination {
-        output,
-        playlists_dir: args.playlists_dir.as_deref(),
-    };
-    saved::write(cache, lib, QUERIES, &[node], to)
 }

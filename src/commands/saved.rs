@@ -1,17 +1,52 @@
-//! Playlists the user asks for by name — `find --playlist` into `taggenius/Queries`, `set
-//! --playlist` into `taggenius/Sets` — written into the library's own tree or, for VirtualDJ,
-//! as `.m3u8` files under `--playlists-dir`.
+//! What `find` and `set` share: their opening (the cache, the library read and looked up, and
+//! where `--playlist` goes, checked before anything is worked out), and the playlists the user
+//! asks for by name — `find --playlist` into `taggenius/Queries`, `set --playlist` into
+//! `taggenius/Sets` — written into the library's own tree or, for VirtualDJ, as `.m3u8` files
+//! under `--playlists-dir`.
 
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Found};
+use crate::cli::SavedTo;
 use crate::error::UsageError;
+use crate::interrupt;
+use crate::job::prepared::Prepared;
 use crate::library::output::Output;
 use crate::library::playlist_tree::{place, Content, Node};
 use crate::library::Library;
 use crate::playlists::m3u;
+
+/// The cache, the library with its cache keys and the blueprints found for them, and the
+/// output `--playlist` writes (`None` without one).
+pub struct Opened {
+    pub cache: Cache,
+    pub prepared: Prepared,
+    pub found: Found,
+    pub output: Option<Output>,
+}
+
+/// Opens the cache at `db` and `library` (else the one the last `tag` read) for a command that
+/// writes `--playlist` where `to` says, when `playlist` is asked for.
+pub fn open(db: &Path, library: Option<&str>, playlist: bool, to: &SavedTo) -> Result<Opened> {
+    let (cache, library) = crate::job::open::open(db, library)?;
+    let output = match playlist {
+        true => Some(Output::choose(&library, to.target(), "tagged")?),
+        false => None,
+    };
+    interrupt::phase("reading");
+    let prepared = Prepared::new(Library::read(&library)?);
+    interrupt::check()?;
+    check_target(&prepared.library, playlist, to.playlists_dir.as_deref())?;
+    let found = prepared.lookup(&cache)?;
+    Ok(Opened {
+        cache,
+        prepared,
+        found,
+        output,
+    })
+}
 
 /// Where the playlists go.
 pub struct Destination<'a> {
@@ -20,7 +55,7 @@ pub struct Destination<'a> {
 }
 
 /// `--playlist` writes into the library's own tree, or for VirtualDJ into `--playlists-dir`.
-pub fn check_target(lib: &Library, playlist: bool, dir: Option<&Path>) -> Result<(), UsageError> {
+fn check_target(lib: &Library, playlist: bool, dir: Option<&Path>) -> Result<(), UsageError> {
     let in_file = lib.format().playlists().is_some();
     match (playlist, in_file, dir) {
         (true, false, None) => Err(UsageError(format!(
@@ -49,7 +84,7 @@ pub fn write(
         .map(|p| (p.playlists().iter().map(|(_, t)| t.len()).sum(), p.name()))
         .collect();
     if counts.iter().any(|(count, _)| *count == 0) {
-        bail!("no track for the playlist; no playlist was written");
+        bail!("no track matches; no playlist was written");
     }
     if let Some(dir) = to.playlists_dir {
         let written = m3u::write_saved(dir, folder, playlists, lib)?;

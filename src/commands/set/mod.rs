@@ -15,11 +15,9 @@ use crate::cli::SetArgs;
 use crate::commands::saved::{self, Destination};
 use crate::error::UsageError;
 use crate::interrupt;
-use crate::job::open::open;
 use crate::job::prepared::Prepared;
 use crate::library::output::Output;
 use crate::library::playlist_tree::{Node, SETS};
-use crate::library::Library;
 use crate::query::Filters;
 use crate::set::curve::Curve;
 use crate::set::{build, Plan, Rules};
@@ -30,19 +28,10 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
         .map_err(|e| UsageError(format!("--curve {e}")))?;
     let renames = &settings.look.renames;
     let filters = Filters::parse(&args.filters.asked(), renames)?;
-    let (cache, library) = open(settings.db()?, args.library.as_deref())?;
-    let output = match &args.playlist {
-        Some(_) => Some(Output::choose(&library, args.target(), "tagged")?),
-        None => None,
-    };
-    interrupt::phase("reading");
-    let prepared = Prepared::new(Library::read(&library)?);
-    interrupt::check()?;
-    let lib = &prepared.library;
-    let dir = args.playlists_dir.as_deref();
-    saved::check_target(lib, args.playlist.is_some(), dir)?;
-    let found = prepared.lookup(&cache)?;
-    let blueprints = blueprints(&prepared, &found)?;
+    let playlist = args.playlist.is_some();
+    let opened = saved::open(settings.db()?, args.library.as_deref(), playlist, &args.to)?;
+    let blueprints = blueprints(&opened.prepared, &opened.found)?;
+    let lib = &opened.prepared.library;
     let full = candidates::gather(lib, &blueprints, &filters, renames);
     let (crate_, pins) = pins::resolve(full, args)?;
     let plan = Plan {
@@ -61,19 +50,20 @@ pub fn run(args: &SetArgs, settings: &Settings) -> Result<u8> {
         eprintln!("taggenius: {}", print::crate_line(&crate_));
     }
     // The library itself may go to standard output (`-o -`): then only it does.
-    if !matches!(output, Some(Output::Stdout)) {
+    if !matches!(opened.output, Some(Output::Stdout)) {
         print::sets(lib, &crate_, &plan, &sets, args.json)?;
     }
-    if let (Some(name), Some(output)) = (&args.playlist, &output) {
+    if let (Some(name), Some(output)) = (&args.playlist, &opened.output) {
         let playlists = playlists(name, &crate_.entries, &sets);
         let to = Destination {
             output,
-            playlists_dir: dir,
+            playlists_dir: args.to.playlists_dir.as_deref(),
         };
-        saved::write(&cache, lib, SETS, &playlists, to)?;
+        saved::write(&opened.cache, lib, SETS, &playlists, to)?;
     }
     // Freed by the process's end: a large library's many small allocations take a while.
-    std::mem::forget((found, prepared));
+    drop(blueprints);
+    std::mem::forget(opened);
     Ok(0)
 }
 
