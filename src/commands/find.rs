@@ -110,12 +110,7 @@ fn print(
 fn text_row(lib: &Library, index: usize, bp: &BlueprintRef, renames: &Renames) -> String {
     let bp = &bp.in_vocabulary();
     let entry = &lib.tracks[index];
-    let (artist, title) = lib.artist_and_title(entry);
-    let who = if artist.is_empty() {
-        title
-    } else {
-        format!("{artist} – {title}")
-    };
+    let who = lib.who(entry);
     let tempo = lib.bpm(entry).map_or("-".to_string(), |b| {
         format!("{}", (b * 10.0).round() / 10.0)
     });

@@ -142,6 +142,15 @@ impl Library {
         (artist.trim().to_string(), title.trim().to_string())
     }
 
+    /// "Artist – Title" as `find` and `set` print a track, or the title alone.
+    pub fn who(&self, entry: &TrackEntry) -> String {
+        let (artist, title) = self.artist_and_title(entry);
+        match artist.is_empty() {
+            true => title,
+            false => format!("{artist} – {title}"),
+        }
+    }
+
     pub fn track_info(&self, entry: &TrackEntry) -> TrackInfo {
         let get = |f| self.value(entry, f).trim().to_string();
         let mut info = TrackInfo {

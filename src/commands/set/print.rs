@@ -169,13 +169,7 @@ fn table(
 ) -> Result<()> {
     let shown: Vec<String> = placed
         .iter()
-        .map(|p| {
-            let (artist, title) = lib.artist_and_title(&lib.tracks[found.entries[p.track]]);
-            match artist.is_empty() {
-                true => title,
-                false => format!("{artist} – {title}"),
-            }
-        })
+        .map(|p| lib.who(&lib.tracks[found.entries[p.track]]))
         .collect();
     let width = shown
         .iter()
