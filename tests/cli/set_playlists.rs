@@ -39,6 +39,45 @@ fn largest(files: Vec<std::path::PathBuf>) -> std::path::PathBuf {
         .unwrap()
 }
 
+/// `set --json LIBRARY ARGS`, then the same set written as `--playlist NAME -o OUTPUT`: the set,
+/// and the library as written.
+fn set_and_write(
+    sb: &Sandbox,
+    library: &str,
+    args: &[&str],
+    name: &str,
+    output: &str,
+) -> (serde_json::Value, String) {
+    let set = set_json(sb, library, args);
+    let mut write = vec!["set", library, "--playlist", name, "-o", output];
+    write.extend(args);
+    let out = sb.run(&write);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let shown = format!("tracks in taggenius/Sets/{name} → {output}");
+    assert!(text(&out.stderr).contains(&shown), "{}", text(&out.stderr));
+    (set, std::fs::read_to_string(sb.path(output)).unwrap())
+}
+
+/// The entries of `taggenius/Sets/NAME` in a tree read back.
+fn set_entries(tree: &[Shown], name: &str) -> Vec<String> {
+    let ours = tree
+        .iter()
+        .find(|n| n.name() == "taggenius")
+        .expect("taggenius folder");
+    let list = ours.at(&["Sets", name]).expect("the set's playlist");
+    list.entries().to_vec()
+}
+
+/// `clear OUTPUT` gives the library back byte for byte.
+fn assert_clears_back(sb: &Sandbox, output: &str, before: &[u8]) {
+    let out = sb.run(&["clear", output, "-q", "-o", "back"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        std::fs::read(sb.path("back")).unwrap() == before,
+        "clear is not byte-exact"
+    );
+}
+
 #[test]
 #[cfg_attr(
     not(real_exports),
@@ -47,13 +86,7 @@ fn largest(files: Vec<std::path::PathBuf>) -> std::path::PathBuf {
 fn a_set_goes_into_a_real_rekordbox_export_in_order_and_clear_takes_it_out() {
     let (sb, before) = tagged(&largest(real_exports()), "lib.xml");
     let args = ["--minutes", "30", "--max-bpm-step", "8"];
-    let set = set_json(&sb, "lib.xml", &args);
-    let mut write = vec!["set", "lib.xml", "--playlist", "Friday", "-o", "out.xml"];
-    write.extend(args);
-    let out = sb.run(&write);
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("tracks in taggenius/Sets/Friday → out.xml"));
-    let written = std::fs::read_to_string(sb.path("out.xml")).unwrap();
+    let (set, written) = set_and_write(&sb, "lib.xml", &args, "Friday", "out.xml");
     // The TrackID of each Location, from the collection as written.
     let doc = parse(&written);
     let ids: HashMap<String, String> = doc
@@ -68,19 +101,8 @@ fn a_set_goes_into_a_real_rekordbox_export_in_order_and_clear_takes_it_out() {
         })
         .collect();
     let wanted: Vec<String> = locations(&set).iter().map(|l| ids[l].clone()).collect();
-    let tree = rekordbox_tree(&written);
-    let ours = tree
-        .iter()
-        .find(|n| n.name() == "taggenius")
-        .expect("taggenius folder");
-    let list = ours.at(&["Sets", "Friday"]).expect("Sets/Friday");
-    assert_eq!(list.entries(), wanted.as_slice());
-    let out = sb.run(&["clear", "out.xml", "-q", "-o", "back.xml"]);
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert!(
-        std::fs::read(sb.path("back.xml")).unwrap() == before,
-        "clear is not byte-exact"
-    );
+    assert_eq!(set_entries(&rekordbox_tree(&written), "Friday"), wanted);
+    assert_clears_back(&sb, "out.xml", &before);
 }
 
 #[test]
@@ -98,32 +120,12 @@ fn a_set_goes_into_a_real_traktor_collection_in_order_and_clear_takes_it_out() {
         "--artist-gap",
         "2",
     ];
-    let set = set_json(&sb, "collection.nml", &args);
-    let mut write = vec![
-        "set",
-        "collection.nml",
-        "--playlist",
-        "Warm",
-        "-o",
-        "out.nml",
-    ];
-    write.extend(args);
-    let out = sb.run(&write);
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    let written = std::fs::read_to_string(sb.path("out.nml")).unwrap();
-    let tree = traktor_tree(&written);
-    let ours = tree
-        .iter()
-        .find(|n| n.name() == "taggenius")
-        .expect("taggenius folder");
-    let list = ours.at(&["Sets", "Warm"]).expect("Sets/Warm");
-    assert_eq!(list.entries(), locations(&set).as_slice());
-    let out = sb.run(&["clear", "out.nml", "-q", "-o", "back.nml"]);
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert!(
-        std::fs::read(sb.path("back.nml")).unwrap() == before,
-        "clear is not byte-exact"
+    let (set, written) = set_and_write(&sb, "collection.nml", &args, "Warm", "out.nml");
+    assert_eq!(
+        set_entries(&traktor_tree(&written), "Warm"),
+        locations(&set)
     );
+    assert_clears_back(&sb, "out.nml", &before);
 }
 
 #[test]
@@ -159,9 +161,7 @@ fn later_playlists_runs_keep_the_sets_and_a_second_set_joins_them() {
         .map(Shown::name)
         .collect();
     assert_eq!(sets, ["One", "Two"]);
-    let out = sb.run(&["clear", "c.xml", "-q", "-o", "back.xml"]);
-    assert_eq!(code(&out), 0);
-    assert!(std::fs::read(sb.path("back.xml")).unwrap() == before);
+    assert_clears_back(&sb, "c.xml", &before);
 }
 
 #[test]
@@ -199,4 +199,68 @@ fn a_virtualdj_set_is_an_m3u8_in_order() {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .collect();
     assert_eq!(files, locations(&set));
+    // A later --playlists run replaces taggenius's folder and keeps the set.
+    let retag = [
+        "retag",
+        "database.xml",
+        "-q",
+        "--playlists",
+        "--playlists-dir",
+        dir,
+        "-o",
+        "out.xml",
+    ];
+    let out = sb.run(&retag);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(sb.path("Playlists/taggenius/Energy").is_dir());
+    let kept = std::fs::read_to_string(sb.path("Playlists/taggenius/Sets/Late.m3u8")).unwrap();
+    assert_eq!(kept, m3u);
+}
+
+#[test]
+fn in_place_keeps_a_backup_and_the_library_gets_the_sets() {
+    let songs = random_crate(100, 9, (120.0, 128.0), 30);
+    let sb = sandbox_with(&songs);
+    let before = std::fs::read(sb.path("lib.xml")).unwrap();
+    let args = [
+        "set",
+        "lib.xml",
+        "--minutes",
+        "30",
+        "--playlist",
+        "Now",
+        "--in-place",
+        "--alternatives",
+        "2",
+    ];
+    let out = sb.run(&args);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let kept = "tracks in taggenius/Sets/Now (2) → lib.xml (the library as it was is kept in lib.taggenius-backup-";
+    assert!(err.contains(kept), "{err}");
+    let backup = (sb.files().into_iter())
+        .find(|f| f.starts_with("lib.taggenius-backup-"))
+        .unwrap();
+    assert!(std::fs::read(sb.path(&backup)).unwrap() == before);
+    let tree = rekordbox_tree(&std::fs::read_to_string(sb.path("lib.xml")).unwrap());
+    let sets: Vec<&str> = (tree[0].at(&["Sets"]).unwrap().children().iter())
+        .map(Shown::name)
+        .collect();
+    assert_eq!(sets, ["Now", "Now (2)"]);
+    // With the library on standard output, nothing else is printed there.
+    let to_stdout = [
+        "set",
+        "lib.xml",
+        "--minutes",
+        "30",
+        "--playlist",
+        "Out",
+        "-o",
+        "-",
+        "--json",
+    ];
+    let out = sb.run(&to_stdout);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("<?xml"));
+    assert_clears_back(&sb, "lib.xml", &before);
 }
